@@ -1,0 +1,115 @@
+// Every tRPC procedure, called as anonymous, viewer, operator and admin, with the
+// outcome each must get. The table must name every procedure of the router, so a new
+// procedure cannot ship without deciding who may call it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { appRouter } from "./root.ts";
+import { createTestDatabase, type TestDatabase } from "../test/db.ts";
+import { PERSONAS, seedFixtures, type Fixtures, type Persona } from "../test/fixtures.ts";
+import { hashPassword } from "../auth/password.ts";
+
+type Outcome = "OK" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND";
+type Expectation = Record<Persona, Outcome>;
+
+const everyone: Expectation = { anonymous: "UNAUTHORIZED", viewer: "OK", operator: "OK", admin: "OK", outsider: "OK" };
+const adminsOnly: Expectation = { anonymous: "UNAUTHORIZED", viewer: "FORBIDDEN", operator: "FORBIDDEN", admin: "OK", outsider: "NOT_FOUND" };
+const teamMembers: Expectation = { anonymous: "UNAUTHORIZED", viewer: "OK", operator: "OK", admin: "OK", outsider: "NOT_FOUND" };
+/** Not bound to one team: any admin of any team may call it. */
+const anyTeamAdmin: Expectation = { anonymous: "UNAUTHORIZED", viewer: "FORBIDDEN", operator: "FORBIDDEN", admin: "OK", outsider: "OK" };
+
+interface Case {
+  expect: Expectation;
+  /** Builds a valid input; called afresh for every persona so mutations do not interfere. */
+  input: (f: Fixtures, persona: Persona) => Promise<unknown> | unknown;
+  /** Sign-in-only actions that refuse API keys are covered elsewhere. */
+  sessionOnly?: boolean;
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${++counter}`;
+
+async function newMember(f: Fixtures, role: "viewer" | "operator" | "admin" = "viewer") {
+  const user = await f.db.user.create({
+    data: { email: `${unique("member")}@acme.test`, passwordHash: await hashPassword("Member-Pass-12345"), memberships: { create: { teamId: f.team.id, role } } },
+  });
+  return user.id;
+}
+
+const CASES: Record<string, Case> = {
+  "account.me": { expect: everyone, input: () => undefined },
+  "account.changePassword": {
+    expect: { ...everyone, anonymous: "UNAUTHORIZED" },
+    // A wrong current password proves the procedure is reachable without changing fixtures.
+    input: () => ({ currentPassword: "Test-Password-For-Maestro-1", newPassword: "Test-Password-For-Maestro-1" }),
+  },
+  "account.signOutEverywhere": { expect: everyone, input: () => undefined },
+  "users.list": { expect: adminsOnly, input: (f) => ({ teamId: f.team.id }) },
+  "users.create": { expect: adminsOnly, input: (f) => ({ teamId: f.team.id, email: `${unique("new")}@acme.test`, role: "viewer" }) },
+  "users.setRole": { expect: adminsOnly, input: async (f) => ({ teamId: f.team.id, userId: await newMember(f), role: "operator" }) },
+  "users.remove": { expect: adminsOnly, input: async (f) => ({ teamId: f.team.id, userId: await newMember(f) }) },
+  "users.setActive": { expect: adminsOnly, input: async (f) => ({ teamId: f.team.id, userId: await newMember(f), isActive: false }) },
+  "users.resetPassword": { expect: adminsOnly, input: async (f) => ({ teamId: f.team.id, userId: await newMember(f) }) },
+  "teams.list": { expect: anyTeamAdmin, input: () => undefined },
+  "teams.create": { expect: anyTeamAdmin, input: () => ({ name: "New team", slug: unique("team-") }) },
+  "teams.rename": { expect: adminsOnly, input: (f) => ({ teamId: f.team.id, name: "Acme" }) },
+  "apiKeys.list": { expect: teamMembers, input: (f) => ({ teamId: f.team.id }) },
+  "apiKeys.create": { expect: teamMembers, input: (f) => ({ teamId: f.team.id, name: "ci", scopes: ["team:read"] }) },
+  "apiKeys.revoke": {
+    expect: teamMembers,
+    input: async (f, persona) => {
+      // Each persona revokes a key of its own (in acme; the outsider gets NOT_FOUND at the team check).
+      const owner = persona === "anonymous" || persona === "outsider" ? f.users.admin : f.users[persona];
+      const key = await f.db.apiKey.create({ data: { teamId: f.team.id, userId: owner.id, name: "k", prefix: "mk_x", hash: unique("hash"), scopes: ["team:read"] } });
+      return { teamId: f.team.id, apiKeyId: key.id };
+    },
+  },
+  "audit.list": { expect: adminsOnly, input: (f) => ({ teamId: f.team.id }) },
+};
+
+/** Expected outcome overrides where the valid input is deliberately refused by a rule, not by RBAC. */
+const RULE_REFUSALS: Record<string, Partial<Record<Persona, string>>> = {
+  "account.changePassword": { viewer: "BAD_REQUEST", operator: "BAD_REQUEST", admin: "BAD_REQUEST", outsider: "BAD_REQUEST" },
+};
+
+function procedurePaths(): string[] {
+  return Object.keys(appRouter._def.procedures).sort();
+}
+
+async function outcomeOf(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+let database: TestDatabase;
+let fixtures: Fixtures;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fixtures = await seedFixtures(database.prisma);
+});
+afterAll(async () => {
+  await database?.destroy();
+});
+
+describe("RBAC matrix", () => {
+  it("covers every procedure of the API", () => {
+    expect(Object.keys(CASES).sort()).toEqual(procedurePaths());
+  });
+
+  for (const [path, testCase] of Object.entries(CASES)) {
+    for (const persona of [...PERSONAS, "outsider" as const]) {
+      const wanted = RULE_REFUSALS[path]?.[persona] ?? testCase.expect[persona];
+      it(`${path} as ${persona} → ${wanted}`, async () => {
+        const caller = await fixtures.caller(persona);
+        const input = await testCase.input(fixtures, persona);
+        const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (i: unknown) => Promise<unknown>;
+        expect(await outcomeOf(() => procedure(input))).toBe(wanted);
+      });
+    }
+  }
+});

@@ -1,0 +1,17 @@
+import { router, createCallerFactory } from "./trpc.ts";
+import { accountRouter } from "../modules/account/index.ts";
+import { usersRouter } from "../modules/users/index.ts";
+import { teamsRouter } from "../modules/teams/index.ts";
+import { apiKeysRouter } from "../modules/apikeys/index.ts";
+import { auditRouter } from "../modules/audit/index.ts";
+
+export const appRouter = router({
+  account: accountRouter,
+  users: usersRouter,
+  teams: teamsRouter,
+  apiKeys: apiKeysRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

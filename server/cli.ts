@@ -1,0 +1,162 @@
+// `maestro` command line. Database commands go straight to PostgreSQL when DATABASE_URL
+// is set; in the embedded mode they go through the running server, which owns the
+// PGlite data dir, or open it themselves when no server runs.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { env, EnvError } from "./env.ts";
+import { REPO_ROOT } from "./paths.ts";
+import { BridgeError, callRunningServer, runningServer } from "./cli/bridge.ts";
+import { runCliCommand, type CliCommand } from "./cli/commands.ts";
+import { isDomainError } from "./errors.ts";
+import { closeDatabase } from "./db/client.ts";
+import { prepareEnvironment } from "./boot.ts";
+import { createMigration } from "./db/migrate.ts";
+import { ROLES } from "./shared/rbac.ts";
+
+const HELP = `maestro — self-hosted control plane for AI agents
+
+Usage: maestro <command> [options]
+
+Commands:
+  start [--dev] [--rebuild]     Build if needed, apply migrations, create the first admin, serve on PORT
+  migrate                       Apply pending database migrations
+  migrate status                List applied and pending migrations
+  migrate create <name>         Write a new migration from changes to prisma/schema.prisma
+  user create --email E --role R --team SLUG [--name N] [--password P]
+                                Add a person to a team (roles: ${ROLES.join(", ")}); prints a generated password when none is given
+  user reset-password --email E [--password P]
+                                Set a new password (generated when none is given) and end the person's sessions
+  help                          Show this help
+
+Configuration comes from environment variables; see .env.example and the README.`;
+
+const say = (line: string) => process.stdout.write(line + "\n");
+const fail = (line: string) => {
+  process.stderr.write(`maestro: ${line}\n`);
+  return 1;
+};
+
+/** Runs a database command where the database is: directly, or through the running server. */
+async function runDatabaseCommand(command: CliCommand): Promise<unknown> {
+  const e = env();
+  const server = e.DATABASE_URL ? null : runningServer(e);
+  if (server) return callRunningServer(server, command);
+  try {
+    return await runCliCommand(command);
+  } finally {
+    await closeDatabase();
+  }
+}
+
+function buildIfNeeded(rebuild: boolean) {
+  if (!rebuild && existsSync(path.join(REPO_ROOT, ".next", "BUILD_ID"))) return;
+  say("Building the web app (first start only, about a minute)...");
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: REPO_ROOT,
+    stdio: "inherit", // bin/maestro.mjs has set NEXT_TELEMETRY_DISABLED for this process and its children
+  });
+  if (result.status !== 0) throw new Error("The web app did not build; see the output above.");
+}
+
+async function start(args: string[]) {
+  const { values } = parseArgs({ args, options: { dev: { type: "boolean" }, rebuild: { type: "boolean" } } });
+  if (!values.dev) buildIfNeeded(Boolean(values.rebuild));
+  const { startServer } = await import("./http.ts");
+  const running = await startServer({ dev: values.dev, announce: say });
+  const stop = async (signal: string) => {
+    say(`\n${signal} received, shutting down...`);
+    await running.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  return new Promise<number>(() => {}); // Serves until a signal arrives.
+}
+
+async function migrate(args: string[]) {
+  const [sub, name] = args;
+  if (sub === "create") {
+    if (!name || !/^[a-z0-9_]+$/i.test(name)) return fail("migrate create needs a name of letters, digits and underscores, e.g. add_budgets");
+    // Diffed against a scratch embedded database with the committed migrations applied.
+    const { PGlite } = await import("@electric-sql/pglite");
+    const scratch = new PGlite();
+    try {
+      const created = await createMigration({ kind: "pglite", client: scratch }, name);
+      say(created.directory ? `Wrote ${path.relative(REPO_ROOT, created.directory)}/migration.sql` : "The schema has no changes; no migration written.");
+    } finally {
+      await scratch.close();
+    }
+    return 0;
+  }
+  if (sub === "status") {
+    const status = (await runDatabaseCommand({ name: "migrate.status", args: {} })) as { applied: string[]; pending: string[]; failed: string[] };
+    say(`Applied (${status.applied.length}):${status.applied.map((n) => `\n  ${n}`).join("")}`);
+    say(`Pending (${status.pending.length}):${status.pending.map((n) => `\n  ${n}`).join("")}`);
+    if (status.failed.length) say(`Failed (${status.failed.length}):${status.failed.map((n) => `\n  ${n}`).join("")}`);
+    return status.failed.length ? 1 : 0;
+  }
+  if (sub !== undefined) return fail(`unknown migrate command "${sub}". Try: maestro migrate | migrate status | migrate create <name>`);
+  const { applied } = (await runDatabaseCommand({ name: "migrate.apply", args: {} })) as { applied: string[] };
+  say(applied.length ? `Applied ${applied.length} migration(s):${applied.map((n) => `\n  ${n}`).join("")}` : "The database is up to date.");
+  return 0;
+}
+
+async function user(args: string[]) {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: { email: { type: "string" }, role: { type: "string" }, team: { type: "string" }, name: { type: "string" }, password: { type: "string" } },
+  });
+  if (sub === "create") {
+    if (!values.email || !values.role || !values.team) return fail("user create needs --email, --role and --team");
+    const result = (await runDatabaseCommand({
+      name: "user.create",
+      args: { email: values.email, role: values.role as (typeof ROLES)[number], team: values.team, name: values.name, password: values.password },
+    })) as { email: string; team: string; role: string; createdAccount: boolean; generatedPassword?: string };
+    say(`${result.createdAccount ? "Created" : "Added"} ${result.email} as ${result.role} in team "${result.team}".`);
+    if (result.generatedPassword) say(`Password (shown once; they will be asked to change it): ${result.generatedPassword}`);
+    return 0;
+  }
+  if (sub === "reset-password") {
+    if (!values.email) return fail("user reset-password needs --email");
+    const result = (await runDatabaseCommand({ name: "user.reset-password", args: { email: values.email, password: values.password } })) as {
+      email: string;
+      sessionsEnded: number;
+      generatedPassword?: string;
+    };
+    say(`Password reset for ${result.email}; ${result.sessionsEnded} session(s) ended.`);
+    if (result.generatedPassword) say(`New password (shown once; they will be asked to change it): ${result.generatedPassword}`);
+    return 0;
+  }
+  return fail(`unknown user command "${sub ?? ""}". Try: maestro user create | user reset-password`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    if (!command || command === "help" || command === "--help" || command === "-h" || args.includes("--help")) {
+      say(HELP);
+      return 0;
+    }
+    await prepareEnvironment();
+    switch (command) {
+      case "start":
+        return await start(args);
+      case "migrate":
+        return await migrate(args);
+      case "user":
+        return await user(args);
+      default:
+        return fail(`unknown command "${command}". Run "maestro help" for the list.`);
+    }
+  } catch (error) {
+    if (error instanceof EnvError) return fail(error.message);
+    if (error instanceof BridgeError || isDomainError(error)) return fail((error as Error).message);
+    if (error instanceof Error && /database|PGlite|ECONNREFUSED/i.test(error.message)) {
+      return fail(`could not reach the database: ${error.message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env.ts";
+
+describe("configuration", () => {
+  it("has working defaults for the embedded mode", () => {
+    const e = parseEnv({});
+    expect(e.PORT).toBe(3000);
+    expect(e.MAESTRO_DATA_DIR).toBe("./data");
+    expect(e.DATABASE_URL).toBeUndefined();
+    expect(e.REDIS_URL).toBeUndefined();
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(parseEnv({ DATABASE_URL: "", REDIS_URL: " " }).DATABASE_URL).toBeUndefined();
+  });
+
+  it("names the variable and what it expects when a value is wrong", () => {
+    const attempt = () => parseEnv({ PORT: "eighty", DATABASE_URL: "mysql://x", MAESTRO_SECRET: "short" });
+    expect(attempt).toThrow(EnvError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toMatch(/PORT: .*number/i);
+      expect(message).toMatch(/DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL \(got "mysql:\/\/x"\)/);
+      expect(message).toMatch(/MAESTRO_SECRET: must be at least 32 characters/);
+    }
+  });
+
+  it("requires OAuth settings in pairs", () => {
+    expect(() => parseEnv({ GITHUB_CLIENT_ID: "abc" })).toThrow(/GITHUB_CLIENT_SECRET: must be set together with GITHUB_CLIENT_ID/);
+    expect(() => parseEnv({ OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toThrow(/OIDC_ISSUER/);
+  });
+});

@@ -1,0 +1,90 @@
+// The one HTTP entry: Next.js (pages, /api/trpc, /api/auth, /api/health), socket.io,
+// the CLI bridge, and (in later parts) the /v1 gateway and background services,
+// all on one port.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { REPO_ROOT } from "./paths.ts";
+import next from "next";
+import { env, publicUrl } from "./env.ts";
+import { prepareEnvironment, openAndMigrate } from "./boot.ts";
+import { closeDatabase, db } from "./db/client.ts";
+import { bootstrapAdmin } from "./modules/setup/index.ts";
+import { authPolicyFromEnv } from "./auth/policy.ts";
+import { principalFromHeaders } from "./auth/principal.ts";
+import { authSecret } from "./auth/secret.ts";
+import { CLIENT_IP_HEADER } from "./auth/options.ts";
+import { startRealtime } from "./realtime/server.ts";
+import { CLI_BRIDGE_PATH, handleCliBridge, publishServerInfo, withdrawServerInfo } from "./cli/bridge.ts";
+import { logger } from "./logger.ts";
+
+export interface StartOptions {
+  dev?: boolean;
+  /** Print the first-start admin password to the console (the CLI does; tests do not). */
+  announce?: (line: string) => void;
+}
+
+function clientAddress(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+}
+
+export async function startServer(options: StartOptions = {}) {
+  const announce = options.announce ?? ((line: string) => logger.info("server.announce", { line }));
+  const e = await prepareEnvironment();
+  const database = await openAndMigrate((line) => logger.info("db.migrate", { line }));
+  const admin = await bootstrapAdmin(database.prisma, authPolicyFromEnv(), {
+    email: e.MAESTRO_ADMIN_EMAIL,
+    password: e.MAESTRO_ADMIN_PASSWORD,
+  });
+
+  const app = next({ dev: Boolean(options.dev), dir: REPO_ROOT, hostname: "localhost", port: e.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Only the server may say where a request came from (login throttling keys on it).
+    req.headers[CLIENT_IP_HEADER] = clientAddress(req);
+    if (req.url?.startsWith(CLI_BRIDGE_PATH)) return void handleCliBridge(req, res);
+    handle(req, res).catch((error: unknown) => {
+      logger.error("http.unhandled", { url: req.url, error });
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal error");
+    });
+  });
+
+  const realtime = await startRealtime(server, {
+    redisUrl: e.REDIS_URL,
+    authenticate: async (headers) => principalFromHeaders(await db(), authPolicyFromEnv(), authSecret(), headers),
+  });
+  if (options.dev) {
+    // Next's dev server upgrades /_next/webpack-hmr itself; socket.io owns only its own path.
+    server.on("upgrade", (req, socket, head) => {
+      if (!req.url?.startsWith("/socket.io")) void app.getUpgradeHandler()(req, socket, head);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(e.PORT, e.HOST, () => resolve());
+  });
+  publishServerInfo(e, process.pid);
+
+  const url = publicUrl(e);
+  announce(`Maestro is running at ${url}  (database: ${database.kind}, realtime: ${e.REDIS_URL ? "redis" : "single-node"})`);
+  if (admin.created) {
+    announce(`First start: created the admin ${admin.email} in team "default".`);
+    if (admin.generatedPassword) {
+      announce(`Its password, shown this once: ${admin.generatedPassword}`);
+      announce("Sign in and change it under Account, or reset it with: npx maestro user reset-password --email " + admin.email);
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      withdrawServerInfo(env());
+      await realtime.close(); // also closes the HTTP server
+      await app.close?.();
+      await closeDatabase();
+    })();
+    return closing;
+  };
+  return { server, url, close };
+}

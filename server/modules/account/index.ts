@@ -1,0 +1,2 @@
+export { describePrincipal, changePassword, signOutEverywhere } from "./service.ts";
+export { accountRouter } from "./router.ts";

@@ -1,0 +1,2 @@
+export { checkHealth } from "./service.ts";
+export type { HealthProbe } from "./service.ts";

@@ -1,0 +1,2 @@
+export { listTeams, createTeam, renameTeam } from "./service.ts";
+export { teamsRouter } from "./router.ts";
