@@ -10,12 +10,14 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "@prisma/client",
     "pg",
-    "argon2",
+    "@node-rs/argon2",
     "ioredis",
     "socket.io",
     "@socket.io/redis-adapter",
   ],
   typescript: { ignoreBuildErrors: false },
+  // forbidden() renders app/**/forbidden.tsx with HTTP 403 (admin pages for non-admins).
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

@@ -1,21 +1,21 @@
 import { randomBytes } from "node:crypto";
-import argon2 from "argon2";
+import { Algorithm, hash, verify } from "@node-rs/argon2";
 import { COMMON_PASSWORDS } from "./common-passwords.ts";
 import { ValidationError } from "../errors.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 passes): ~30 ms here, slow enough for guessing,
 // fast enough for logins.
-const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const HASH_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const MAX_PASSWORD_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, HASH_OPTIONS);
+  return hash(password, HASH_OPTIONS);
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return await verify(passwordHash, password);
   } catch {
     return false;
   }
