@@ -37,7 +37,7 @@ export default defineConfig({
       PORT: String(PORT),
       MAESTRO_DATA_DIR: E2E_DATA_DIR,
       MAESTRO_ADMIN_EMAIL: "admin@maestro.test",
-      MAESTRO_ADMIN_PASSWORD: "Admin-Password-For-E2E-1",
+      MAESTRO_ADMIN_PASSWORD: "Conductor-Baton-E2E-1",
       MAESTRO_PUBLIC_URL: `http://127.0.0.1:${PORT}`,
       NEXT_TELEMETRY_DISABLED: "1",
     },

@@ -5,9 +5,9 @@ import { expect, type Page } from "@playwright/test";
 import { E2E_DATA_DIR } from "../playwright.config";
 
 export const PEOPLE = {
-  admin: { email: "admin@maestro.test", password: "Admin-Password-For-E2E-1" },
-  operator: { email: "operator@maestro.test", password: "Operator-Password-E2E-2" },
-  viewer: { email: "viewer@maestro.test", password: "Viewer-Password-E2E-3" },
+  admin: { email: "admin@maestro.test", password: "Conductor-Baton-E2E-1" },
+  operator: { email: "operator@maestro.test", password: "Orchestra-Pit-E2E-2" },
+  viewer: { email: "viewer@maestro.test", password: "Balcony-Seat-E2E-3" },
 } as const;
 export type Persona = keyof typeof PEOPLE;
 

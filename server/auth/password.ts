@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { Algorithm, hash, verify } from "@node-rs/argon2";
+import { hash, verify } from "@node-rs/argon2";
 import { COMMON_PASSWORDS } from "./common-passwords.ts";
 import { ValidationError } from "../errors.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 passes): ~30 ms here, slow enough for guessing,
 // fast enough for logins.
-const HASH_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+// Algorithm.Argon2id is an ambient const enum, which isolated modules cannot read.
+const ARGON2ID = 2;
+const HASH_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const MAX_PASSWORD_LENGTH = 256;
 

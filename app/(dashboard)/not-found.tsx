@@ -1,0 +1,5 @@
+import { NotFoundNotice } from "@/components/shell/not-found-notice";
+
+export default function DashboardNotFound() {
+  return <NotFoundNotice />;
+}
