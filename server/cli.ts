@@ -9,7 +9,7 @@ import { env, EnvError } from "./env.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { BridgeError, callRunningServer, runningServer } from "./cli/bridge.ts";
 import { runCliCommand, type CliCommand } from "./cli/commands.ts";
-import { isDomainError } from "./errors.ts";
+import { ConfigurationError, isDomainError } from "./errors.ts";
 import { closeDatabase } from "./db/client.ts";
 import { prepareEnvironment } from "./boot.ts";
 import { createMigration } from "./db/migrate.ts";
@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof EnvError) return fail(error.message);
-    if (error instanceof BridgeError || isDomainError(error)) return fail((error as Error).message);
+    if (error instanceof BridgeError || error instanceof ConfigurationError || isDomainError(error)) return fail((error as Error).message);
     if (error instanceof Error && /database|PGlite|ECONNREFUSED/i.test(error.message)) {
       return fail(`could not reach the database: ${error.message}`);
     }

@@ -86,6 +86,14 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
+/** A start-up problem the operator must fix (port taken, data dir in use); printed without a stack. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigurationError";
+  }
+}
+
 export function isDomainError(error: unknown): error is DomainError {
   return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[DOMAIN_ERROR] === true;
 }

@@ -13,7 +13,8 @@ import { principalFromHeaders } from "./auth/principal.ts";
 import { authSecret } from "./auth/secret.ts";
 import { CLIENT_IP_HEADER } from "./auth/options.ts";
 import { startRealtime } from "./realtime/server.ts";
-import { CLI_BRIDGE_PATH, handleCliBridge, publishServerInfo, withdrawServerInfo } from "./cli/bridge.ts";
+import { CLI_BRIDGE_PATH, handleCliBridge, publishServerInfo, runningServer, withdrawServerInfo } from "./cli/bridge.ts";
+import { ConfigurationError } from "./errors.ts";
 import { logger } from "./logger.ts";
 
 export interface StartOptions {
@@ -29,6 +30,13 @@ function clientAddress(req: IncomingMessage): string {
 export async function startServer(options: StartOptions = {}) {
   const announce = options.announce ?? ((line: string) => logger.info("server.announce", { line }));
   const e = await prepareEnvironment();
+  // PGlite is one process's database: a second server on the same data dir would corrupt it.
+  const holder = e.DATABASE_URL ? null : runningServer(e);
+  if (holder) {
+    throw new ConfigurationError(
+      `Another Maestro server (pid ${holder.pid}, port ${holder.port}) is using the data dir ${e.MAESTRO_DATA_DIR}. Stop it first, or give this one its own MAESTRO_DATA_DIR.`,
+    );
+  }
   const database = await openAndMigrate((line) => logger.info("db.migrate", { line }));
   const admin = await bootstrapAdmin(database.prisma, authPolicyFromEnv(), {
     email: e.MAESTRO_ADMIN_EMAIL,
@@ -61,7 +69,13 @@ export async function startServer(options: StartOptions = {}) {
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new ConfigurationError(`Port ${e.PORT} is already in use. Stop what uses it, or set PORT to a free port.`)
+          : error,
+      ),
+    );
     server.listen(e.PORT, e.HOST, () => resolve());
   });
   publishServerInfo(e, process.pid);

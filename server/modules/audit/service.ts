@@ -67,10 +67,30 @@ export function toAuditDto(row: AuditRow): AuditEntryDto {
   };
 }
 
+// The team whose admins also see installation-wide events (sign-ins of unknown accounts).
+const INSTALLATION_TEAM_SLUG = "default";
+
+/**
+ * What a team's audit trail shows: the team's own events, account events (sign-ins,
+ * password changes) of its members, and for the installation's default team every
+ * event that belongs to no team.
+ */
+async function teamAuditScope(db: Db, teamId: string): Promise<Prisma.AuditLogWhereInput> {
+  const team = await db.team.findUniqueOrThrow({ where: { id: teamId }, include: { memberships: { select: { userId: true } } } });
+  if (team.slug === INSTALLATION_TEAM_SLUG) return { OR: [{ teamId }, { teamId: null }] };
+  const memberIds = team.memberships.map((m) => m.userId);
+  return {
+    OR: [
+      { teamId },
+      { teamId: null, OR: [{ actorUserId: { in: memberIds } }, { targetType: "user", targetId: { in: memberIds } }] },
+    ],
+  };
+}
+
 /** The team's audit trail, newest first, keyset-paginated by (createdAt, id). */
 export async function listAudit(db: Db, input: AuditListInput) {
   const where: Prisma.AuditLogWhereInput = {
-    teamId: input.teamId,
+    ...(await teamAuditScope(db, input.teamId)),
     ...(input.action ? { action: { startsWith: input.action } } : {}),
     ...(input.actor ? { actorLabel: { contains: input.actor, mode: "insensitive" } } : {}),
     ...(input.since || input.until

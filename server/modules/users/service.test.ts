@@ -125,6 +125,20 @@ describe("audit log", () => {
     const roleChanges = await admin.audit.list({ teamId: f.team.id, action: "membership.role", limit: 50 });
     expect(roleChanges.items.every((i) => i.action.startsWith("membership.role"))).toBe(true);
     const other = await (await f.caller("outsider")).audit.list({ teamId: f.otherTeam.id, limit: 100 });
-    expect(other.items.every((i) => i.teamId === f.otherTeam.id)).toBe(true);
+    expect(other.items.every((i) => i.teamId === f.otherTeam.id || i.teamId === null)).toBe(true);
+    expect(other.items.some((i) => i.teamId === f.team.id)).toBe(false);
+  });
+});
+
+describe("audit visibility of account events", () => {
+  it("shows a team's admins the sign-ins of its members, and other teams' members' sign-ins to nobody else", async () => {
+    await authenticateWithPassword(f.db, testPolicy, { email: "admin@globex.test", password: "wrong-password-here" }).catch(() => undefined);
+    await authenticateWithPassword(f.db, testPolicy, { email: "operator@acme.test", password: "wrong-password-here" }).catch(() => undefined);
+    const acme = await (await f.caller("admin")).audit.list({ teamId: f.team.id, action: "auth.login", limit: 100 });
+    expect(acme.items.some((i) => i.targetId === f.users.operator.id)).toBe(true);
+    expect(acme.items.some((i) => i.targetId === f.users.outsider.id)).toBe(false);
+    const globex = await (await f.caller("outsider")).audit.list({ teamId: f.otherTeam.id, action: "auth.login", limit: 100 });
+    expect(globex.items.some((i) => i.targetId === f.users.outsider.id)).toBe(true);
+    expect(globex.items.some((i) => i.targetId === f.users.operator.id)).toBe(false);
   });
 });
