@@ -1,11 +1,15 @@
 import { test, expect } from "@playwright/test";
 import { signIn, snap, PEOPLE, type Persona } from "./fixtures";
 
-test("an anonymous visitor is sent to the login page", async ({ page }) => {
-  await page.goto("/admin/users");
-  await expect(page).toHaveURL(/\/login/);
+test("an anonymous visitor is sent to the login page, and back after signing in", async ({ page }) => {
+  await page.goto("/admin/audit");
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fadmin%2Faudit/);
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
   await snap(page, "login");
+  await page.getByLabel("E-mail").fill(PEOPLE.admin.email);
+  await page.getByLabel("Password").fill(PEOPLE.admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/admin\/audit$/);
 });
 
 test("a wrong password shows a clear message", async ({ page }) => {

@@ -18,9 +18,9 @@ export async function prepareEnvironment() {
   return env();
 }
 
-export async function openAndMigrate(log: (line: string) => void = () => {}): Promise<Database> {
+/** Opens the configured database and applies pending migrations; returns what was applied. */
+export async function openAndMigrate(): Promise<{ database: Database; applied: string[] }> {
   const database = await getDatabase();
-  const { applied } = await applyMigrations(database.migrationTarget, { log });
-  for (const name of applied) log(`applied migration ${name}`);
-  return database;
+  const { applied } = await applyMigrations(database.migrationTarget, { log: (line) => logger.debug("db.migrate", { line }) });
+  return { database, applied };
 }

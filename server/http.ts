@@ -37,7 +37,8 @@ export async function startServer(options: StartOptions = {}) {
       `Another Maestro server (pid ${holder.pid}, port ${holder.port}) is using the data dir ${e.MAESTRO_DATA_DIR}. Stop it first, or give this one its own MAESTRO_DATA_DIR.`,
     );
   }
-  const database = await openAndMigrate((line) => logger.info("db.migrate", { line }));
+  const { database, applied } = await openAndMigrate();
+  for (const name of applied) announce(`Applied database migration ${name}`);
   const admin = await bootstrapAdmin(database.prisma, authPolicyFromEnv(), {
     email: e.MAESTRO_ADMIN_EMAIL,
     password: e.MAESTRO_ADMIN_PASSWORD,

@@ -25,7 +25,7 @@ export function ChangePasswordForm() {
       onError: (e) => {
         const formError = toFormError(e, { currentPassword: "Current password", newPassword: "New password" });
         // The password policy names its field "password"; here that is the new one.
-        if (formError.fields.password) formError.fields.newPassword = formError.fields.password;
+        if (formError.fields.password !== undefined) formError.fields.newPassword = formError.fields.password;
         setError(formError);
       },
     }),
@@ -45,7 +45,7 @@ export function ChangePasswordForm() {
   }
 
   return (
-    <form className="stack" onSubmit={submit} aria-label="Change password">
+    <form className="stack" style={{ maxWidth: 720 }} onSubmit={submit} aria-label="Change password">
       {error && <Alert>{error.message}</Alert>}
       {change.isSuccess && (
         <Alert tone="success" title="Password changed">

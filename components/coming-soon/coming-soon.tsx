@@ -1,6 +1,7 @@
 import { can, type Scope } from "@/server/shared/rbac";
 import { SCOPE_DESCRIPTIONS } from "@/server/shared/scope-labels";
 import { Badge } from "@/components/ui/badge";
+import { Icon } from "@/components/ui/icons";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LinkButton } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
@@ -22,19 +23,26 @@ export function ComingSoon({ href, scopes }: { href: string; scopes: Scope[] }) 
             </LinkButton>
           }
         >
-          <p>Nothing is shown here until it is real. When this area ships, you will be able to:</p>
+          <p>This page shows no sample data. When the area ships, you will be able to:</p>
           <ul>
             {area.capabilities.map((c) => (
               <li key={c}>{c}</li>
             ))}
           </ul>
-          <p style={{ marginTop: 16 }}>Permissions it will use, and whether your role in this team has them:</p>
+          <p style={{ marginTop: 16 }}>The permissions it will use, and whether your role in this team has them:</p>
           <ul className="chip-list" style={{ listStyle: "none", padding: 0, justifyContent: "center", marginTop: 8 }}>
-            {area.scopes.map((scope) => (
-              <li key={scope} className="chip" title={SCOPE_DESCRIPTIONS[scope]}>
-                {can(scopes, scope) ? "✓" : "✕"} {scope}
-              </li>
-            ))}
+            {area.scopes.map((scope) => {
+              const granted = can(scopes, scope);
+              return (
+                <li key={scope} title={SCOPE_DESCRIPTIONS[scope]}>
+                  <Badge tone={granted ? "success" : "neutral"}>
+                    <Icon name={granted ? "check" : "lock"} size={12} />
+                    {scope}
+                    <span className="visually-hidden">{granted ? " (you have it)" : " (not in your role)"}</span>
+                  </Badge>
+                </li>
+              );
+            })}
           </ul>
         </EmptyState>
       </section>

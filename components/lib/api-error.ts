@@ -5,6 +5,7 @@ import { TRPCClientError } from "@trpc/client";
 
 export interface FormError {
   message: string;
+  /** Per field: the text to show under it, or "" to only mark it invalid. */
   fields: Record<string, string>;
 }
 
@@ -36,7 +37,8 @@ export function toFormError(error: unknown, fieldLabels: Record<string, string> 
   }
   const message = errorMessage(error);
   const field = data?.details?.field;
-  if (typeof field === "string") fields[field] = message;
+  // The alert already says it; the field is only marked invalid (an empty message).
+  if (typeof field === "string") fields[field] = "";
   return { message, fields };
 }
 

@@ -5,6 +5,7 @@ import { cx } from "./cx";
 interface FieldProps {
   label: string;
   hint?: ReactNode;
+  /** Shown under the control; "" marks the control invalid without a message. */
   error?: string;
 }
 
@@ -19,7 +20,7 @@ function useFieldIds(error?: string, hint?: ReactNode) {
 
 function FieldFrame({ id, label, hint, hintId, error, errorId, children }: FieldProps & { id: string; hintId?: string; errorId?: string; children: ReactNode }) {
   return (
-    <div className={cx("field", error && "field-invalid")}>
+    <div className={cx("field", error !== undefined && "field-invalid")}>
       <label className="field-label" htmlFor={id}>
         {label}
       </label>
@@ -45,7 +46,7 @@ export function TextField({ label, hint, error, className, ...input }: FieldProp
       <input
         id={ids.id}
         className={cx("input", className)}
-        aria-invalid={error ? true : undefined}
+        aria-invalid={error !== undefined || undefined}
         aria-describedby={ids.describedBy}
         {...input}
       />
@@ -67,7 +68,7 @@ export function SelectField({
       <select
         id={ids.id}
         className={cx("input select", className)}
-        aria-invalid={error ? true : undefined}
+        aria-invalid={error !== undefined || undefined}
         aria-describedby={ids.describedBy}
         {...select}
       >

@@ -1,7 +1,9 @@
 "use client";
-// A small action menu (button + list of menuitems). The list is position: fixed and
-// placed from the trigger's rectangle, so it is never clipped by a scrolling table.
+// A small action menu (button + list of menuitems). The list is portalled to <body> and
+// placed from the trigger's rectangle, so neither a scrolling table nor an ancestor
+// that creates a containing block (the topbar's backdrop-filter) can clip or shift it.
 import Link from "next/link";
+import { createPortal } from "react-dom";
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { Icon, type IconName } from "./icons";
 import { cx } from "./cx";
@@ -45,7 +47,8 @@ export function Menu({
     const rect = triggerRef.current.getBoundingClientRect();
     const left = Math.max(8, Math.min(rect.right - width, window.innerWidth - width - 8));
     setPosition({ top: rect.bottom + POPOVER_GAP, left });
-    listRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])')?.focus();
+    // preventScroll: the list is still off-screen until the new position renders.
+    listRef.current?.querySelector<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])')?.focus({ preventScroll: true });
   }, [open, width]);
 
   useEffect(() => {
@@ -83,6 +86,53 @@ export function Menu({
     }
   };
 
+  const popover = open && (
+    <div
+      ref={listRef}
+      id={menuId}
+      role="menu"
+      aria-label={label}
+      className="menu-popover"
+      style={{ position: "fixed", width, top: position?.top ?? -9999, left: position?.left ?? -9999, right: "auto" }}
+      onKeyDown={onKeyDown}
+    >
+      {header && <div className="menu-header">{header}</div>}
+      {entries.map((entry, i) => {
+        if (entry.kind === "separator") return <div key={i} className="menu-separator" role="separator" />;
+        const content = (
+          <>
+            {entry.icon && <Icon name={entry.icon} />}
+            {entry.label}
+          </>
+        );
+        if (entry.kind === "link") {
+          return (
+            <Link key={i} href={entry.href} role="menuitem" tabIndex={-1} className="menu-item" onClick={() => close(false)}>
+              {content}
+            </Link>
+          );
+        }
+        return (
+          <button
+            key={i}
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            className={cx("menu-item", entry.danger && "menu-item-danger")}
+            aria-disabled={entry.disabled || undefined}
+            disabled={entry.disabled}
+            onClick={() => {
+              close(true);
+              entry.onSelect();
+            }}
+          >
+            {content}
+          </button>
+        );
+      })}
+    </div>
+  );
+
   return (
     <div className="menu">
       <button
@@ -97,52 +147,7 @@ export function Menu({
       >
         {trigger}
       </button>
-      {open && (
-        <div
-          ref={listRef}
-          id={menuId}
-          role="menu"
-          aria-label={label}
-          className="menu-popover"
-          style={{ position: "fixed", width, top: position?.top ?? -9999, left: position?.left ?? -9999, right: "auto" }}
-          onKeyDown={onKeyDown}
-        >
-          {header && <div className="menu-header">{header}</div>}
-          {entries.map((entry, i) => {
-            if (entry.kind === "separator") return <div key={i} className="menu-separator" role="separator" />;
-            const content = (
-              <>
-                {entry.icon && <Icon name={entry.icon} />}
-                {entry.label}
-              </>
-            );
-            if (entry.kind === "link") {
-              return (
-                <Link key={i} href={entry.href} role="menuitem" tabIndex={-1} className="menu-item" onClick={() => close(false)}>
-                  {content}
-                </Link>
-              );
-            }
-            return (
-              <button
-                key={i}
-                type="button"
-                role="menuitem"
-                tabIndex={-1}
-                className={cx("menu-item", entry.danger && "menu-item-danger")}
-                aria-disabled={entry.disabled || undefined}
-                disabled={entry.disabled}
-                onClick={() => {
-                  close(true);
-                  entry.onSelect();
-                }}
-              >
-                {content}
-              </button>
-            );
-          })}
-        </div>
-      )}
+      {popover && createPortal(popover, document.body)}
     </div>
   );
 }

@@ -2,16 +2,20 @@
 // render in parallel, so each calls this (deduplicated per request by cache()).
 import "server-only";
 import { cache } from "react";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { currentPrincipal } from "@/server/api/rsc";
 import { can, type Scope } from "@/server/shared/rbac";
+import { REQUEST_PATH_HEADER } from "@/server/shared/http-headers";
 import { TEAM_COOKIE } from "@/components/shell/preferences";
 import type { SelectedTeam } from "@/components/shell/shell-context";
 
 export const requireSession = cache(async () => {
   const principal = await currentPrincipal();
-  if (!principal) redirect("/login");
+  if (!principal) {
+    const wanted = (await headers()).get(REQUEST_PATH_HEADER);
+    redirect(wanted && wanted !== "/" ? `/login?callbackUrl=${encodeURIComponent(wanted)}` : "/login");
+  }
   const wanted = (await cookies()).get(TEAM_COOKIE)?.value;
   // The cookie is only a preference: a team the person no longer belongs to falls back to the first.
   const membership = principal.memberships.find((m) => m.teamId === wanted) ?? principal.memberships[0] ?? null;

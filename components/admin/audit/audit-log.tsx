@@ -36,7 +36,7 @@ function AuditRow({ entry, expanded, onToggle }: { entry: AuditEntryDto; expande
           <code className="chip">{entry.action}</code>
           <div className="cell-sub">{describeAudit(entry)}</div>
         </td>
-        <td data-label="Target">
+        <td className="nowrap" data-label="Target">
           {entry.targetType ? (
             <span className="cell-sub" title={entry.targetId ?? undefined}>
               {entry.targetType}
