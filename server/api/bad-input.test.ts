@@ -1,10 +1,9 @@
 // Malformed, wrong-typed and oversized input to every procedure that takes input gets
 // a 400-class typed error and changes nothing in the database.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { appRouter } from "./root.ts";
-import { createTestDatabase, type TestDatabase } from "../test/db.ts";
-import { seedFixtures, type Fixtures } from "../test/fixtures.ts";
+import { withFixtures, type Fixtures } from "../test/fixtures.ts";
 import { limitRequestBody } from "./body-limit.ts";
 
 const HUGE = "x".repeat(100_000);
@@ -19,8 +18,7 @@ const BAD_INPUTS: [string, unknown][] = [
   ["an unknown role, scope and id", { teamId: "not a valid id!", email: "a@b.co", role: "owner", name: "n", scopes: ["root:all"], userId: "u", apiKeyId: "k" }],
 ];
 
-let database: TestDatabase;
-let fixtures: Fixtures;
+const fixtures = withFixtures();
 
 async function tableCounts(f: Fixtures) {
   const db = f.db;
@@ -35,13 +33,6 @@ async function tableCounts(f: Fixtures) {
   };
 }
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fixtures = await seedFixtures(database.prisma);
-});
-afterAll(async () => {
-  await database?.destroy();
-});
 
 const withInput = Object.entries(appRouter._def.procedures)
   .filter(([, p]) => (p as unknown as { _def: { inputs: unknown[] } })._def.inputs.length > 0)

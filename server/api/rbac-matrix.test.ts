@@ -1,11 +1,10 @@
 // Every tRPC procedure, called as anonymous, viewer, operator and admin, with the
 // outcome each must get. The table must name every procedure of the router, so a new
 // procedure cannot ship without deciding who may call it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { appRouter } from "./root.ts";
-import { createTestDatabase, type TestDatabase } from "../test/db.ts";
-import { PERSONAS, seedFixtures, type Fixtures, type Persona } from "../test/fixtures.ts";
+import { PERSONAS, withFixtures, type Fixtures, type Persona } from "../test/fixtures.ts";
 import { hashPassword } from "../auth/password.ts";
 
 type Outcome = "OK" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND";
@@ -85,16 +84,7 @@ async function outcomeOf(call: () => Promise<unknown>): Promise<string> {
   }
 }
 
-let database: TestDatabase;
-let fixtures: Fixtures;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fixtures = await seedFixtures(database.prisma);
-});
-afterAll(async () => {
-  await database?.destroy();
-});
+const fixtures = withFixtures();
 
 describe("RBAC matrix", () => {
   it("covers every procedure of the API", () => {

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../test/db.ts";
-import { seedFixtures, testPolicy, TEST_PASSWORD, type Fixtures } from "../test/fixtures.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { withFixtures, testPolicy, TEST_PASSWORD } from "../test/fixtures.ts";
 import { authenticateWithPassword } from "./login.ts";
 import { revokeAllSessions, validateSession } from "./sessions.ts";
 import { RateLimitedError, UnauthorizedError } from "../errors.ts";
 
-let database: TestDatabase;
-let f: Fixtures;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  f = await seedFixtures(database.prisma);
-});
-afterAll(async () => {
-  await database?.destroy();
-});
+const f = withFixtures();
 beforeEach(async () => {
   await f.db.loginThrottle.deleteMany();
 });

@@ -1,19 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../test/db.ts";
-import { seedFixtures, testPolicy, type Fixtures } from "../test/fixtures.ts";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { withFixtures, testPolicy } from "../test/fixtures.ts";
 import { resetEnvCache } from "../env.ts";
 import { signInWithOAuth } from "./oauth.ts";
 
-let database: TestDatabase;
-let f: Fixtures;
+const f = withFixtures();
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  f = await seedFixtures(database.prisma);
   await f.db.team.create({ data: { slug: "default", name: "Default" } });
-});
-afterAll(async () => {
-  await database?.destroy();
 });
 afterEach(() => {
   delete process.env.MAESTRO_OAUTH_ALLOW_SIGNUP;

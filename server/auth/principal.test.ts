@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
-import { createTestDatabase, type TestDatabase } from "../test/db.ts";
-import { principalFor, seedFixtures, testPolicy, TEST_PASSWORD, type Fixtures } from "../test/fixtures.ts";
+import { principalFor, withFixtures, testPolicy, TEST_PASSWORD } from "../test/fixtures.ts";
 import { principalFromHeaders } from "./principal.ts";
 import { authenticateWithPassword } from "./login.ts";
 import { createApiKey } from "../modules/apikeys/index.ts";
 
 const SECRET = "principal-test-secret-long-enough-0123456789";
-let database: TestDatabase;
-let f: Fixtures;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  f = await seedFixtures(database.prisma);
-});
-afterAll(async () => {
-  await database?.destroy();
-});
+const f = withFixtures();
 
 async function keyFor(persona: "admin" | "viewer", scopes: Parameters<typeof createApiKey>[2]["scopes"], expiresInDays?: number) {
   const principal = await principalFor(f.db, f.users[persona].id);

@@ -63,7 +63,7 @@ export async function loadMemberships(db: Db, userId: string): Promise<Membershi
   }));
 }
 
-async function principalForUser(db: Db, userId: string, sessionId: string | null): Promise<Principal | null> {
+export async function principalForUser(db: Db, userId: string, sessionId: string | null): Promise<Principal | null> {
   const user = await db.user.findUnique({ where: { id: userId } });
   if (!user || !user.isActive) return null;
   return {

@@ -3,11 +3,10 @@
 // crossing between two server processes' adapters.
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { io as connect, type Socket } from "socket.io-client";
 import { env } from "../env.ts";
-import { createTestDatabase, type TestDatabase } from "../test/db.ts";
-import { principalFor, seedFixtures, testPolicy, type Fixtures } from "../test/fixtures.ts";
+import { principalFor, testPolicy, withFixtures } from "../test/fixtures.ts";
 import { principalFromHeaders } from "../auth/principal.ts";
 import { createApiKey } from "../modules/apikeys/index.ts";
 import { recordAudit } from "../modules/audit/index.ts";
@@ -18,8 +17,7 @@ import type { AuditEntryDto } from "../shared/dto.ts";
 const SECRET = "realtime-test-secret-long-enough-0123456789";
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-let database: TestDatabase;
-let f: Fixtures;
+const f = withFixtures();
 const closers: (() => Promise<unknown>)[] = [];
 
 async function startNode(redisUrl?: string) {
@@ -61,13 +59,8 @@ const nextAudit = (socket: Client, ms = 3000) =>
     });
   });
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  f = await seedFixtures(database.prisma);
-});
 afterAll(async () => {
   for (const close of closers.reverse()) await close().catch(() => undefined);
-  await database?.destroy();
 });
 
 describe("realtime", () => {

@@ -2,11 +2,13 @@
 // and a viewer, and a second team ("globex") with its own admin, to prove tenant scoping.
 import type { Db } from "../db/client.ts";
 import { hashPassword } from "../auth/password.ts";
-import { loadMemberships, type Principal } from "../auth/principal.ts";
+import { principalForUser, type Principal } from "../auth/principal.ts";
 import type { AuthPolicy } from "../auth/policy.ts";
 import { createContextForPrincipal } from "../api/context.ts";
 import { createCaller } from "../api/root.ts";
 import type { Role } from "../shared/rbac.ts";
+import { afterAll, beforeAll } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./db.ts";
 
 export const TEST_PASSWORD = "Test-Password-For-Maestro-1";
 
@@ -31,18 +33,11 @@ export interface Fixtures {
   caller(persona: Persona): Promise<ReturnType<typeof createCaller>>;
 }
 
+/** A browser-session principal for the user, as the session cookie would resolve it. */
 export async function principalFor(db: Db, userId: string): Promise<Principal> {
-  const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
-  return {
-    kind: "session",
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    mustChangePassword: user.mustChangePassword,
-    sessionId: null,
-    apiKey: null,
-    memberships: await loadMemberships(db, user.id),
-  };
+  const principal = await principalForUser(db, userId, null);
+  if (!principal) throw new Error(`No active user ${userId}`);
+  return principal;
 }
 
 export async function seedFixtures(db: Db): Promise<Fixtures> {
@@ -66,4 +61,20 @@ export async function seedFixtures(db: Db): Promise<Fixtures> {
     principal,
     caller: async (persona) => createCaller(createContextForPrincipal(db, testPolicy, await principal(persona))),
   };
+}
+
+/**
+ * A fresh database with the fixtures for the test file. The returned object is filled
+ * in before the tests run, so tests use it directly (`f.db`, `f.caller("admin")`).
+ */
+export function withFixtures(): Fixtures & { database: TestDatabase } {
+  const fixtures = {} as Fixtures & { database: TestDatabase };
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    Object.assign(fixtures, await seedFixtures(database.prisma), { database });
+  });
+  afterAll(async () => {
+    await fixtures.database?.destroy();
+  });
+  return fixtures;
 }

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
-import { createTestDatabase, type TestDatabase } from "../../test/db.ts";
-import { seedFixtures, testPolicy, type Fixtures } from "../../test/fixtures.ts";
+import { withFixtures, testPolicy } from "../../test/fixtures.ts";
 import { authenticateWithPassword } from "../../auth/login.ts";
 import { validateSession } from "../../auth/sessions.ts";
 
-let database: TestDatabase;
-let f: Fixtures;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  f = await seedFixtures(database.prisma);
-});
-afterAll(async () => {
-  await database?.destroy();
-});
+const f = withFixtures();
 
 const codeOf = (p: Promise<unknown>) => p.then(() => "OK", (e: unknown) => (e instanceof TRPCError ? e.code : String(e)));
 
