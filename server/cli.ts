@@ -2,7 +2,7 @@
 // is set; in the embedded mode they go through the running server, which owns the
 // PGlite data dir, or open it themselves when no server runs.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { env, EnvError } from "./env.ts";
@@ -50,9 +50,24 @@ async function runDatabaseCommand(command: CliCommand): Promise<unknown> {
   }
 }
 
+const BUILD_INPUTS = ["app", "components", "server", "public", "next.config.js", "package-lock.json", "proxy.ts"];
+
+/** The newest modification time among the files the web build is made from. */
+function newestSourceTime(entry: string): number {
+  const full = path.join(REPO_ROOT, entry);
+  if (!existsSync(full)) return 0;
+  const stat = statSync(full);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(full).map((name) => newestSourceTime(path.join(entry, name))));
+}
+
+/** Builds on first start, and again after an update changed the sources (git pull). */
 function buildIfNeeded(rebuild: boolean) {
-  if (!rebuild && existsSync(path.join(REPO_ROOT, ".next", "BUILD_ID"))) return;
-  say("Building the web app (first start only, about a minute)...");
+  const buildId = path.join(REPO_ROOT, ".next", "BUILD_ID");
+  const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const stale = built > 0 && Math.max(...BUILD_INPUTS.map(newestSourceTime)) > built;
+  if (!rebuild && built > 0 && !stale) return;
+  say(built ? "The sources changed since the last build; rebuilding the web app..." : "Building the web app (first start only, about a minute)...");
   const result = spawnSync(process.execPath, [path.join(REPO_ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
     cwd: REPO_ROOT,
     stdio: "inherit", // bin/maestro.mjs has set NEXT_TELEMETRY_DISABLED for this process and its children
