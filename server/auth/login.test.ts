@@ -85,3 +85,14 @@ describe("sessions", () => {
     await f.db.user.update({ where: { id: f.users.viewer.id }, data: { isActive: true } });
   });
 });
+
+describe("throttling under concurrency", () => {
+  it("counts every one of many parallel wrong guesses", async () => {
+    const attempts = 12;
+    await Promise.all(Array.from({ length: attempts }, () => login("admin@acme.test", "parallel-wrong-guess", "10.7.7.7").catch(() => undefined)));
+    const row = await f.db.loginThrottle.findUniqueOrThrow({ where: { key: "ip:10.7.7.7" } });
+    expect(row.failures).toBe(attempts);
+    const account = await f.db.loginThrottle.findUniqueOrThrow({ where: { key: "account:admin@acme.test" } });
+    expect(account.lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+  });
+});

@@ -19,17 +19,27 @@ export async function lockedForSeconds(db: Db, keys: string[], now = new Date())
   return until ? Math.ceil((until - now.getTime()) / 1000) : 0;
 }
 
+/**
+ * Counts one failure against each key and locks a key that reaches its limit. One
+ * statement per key, so parallel guesses cannot slip past the limit between a read
+ * and a write.
+ */
 export async function recordFailure(db: Db, policy: AuthPolicy, keys: string[], now = new Date()): Promise<void> {
+  const windowCutoff = new Date(now.getTime() - policy.loginFailureWindowMs);
+  const lockUntil = new Date(now.getTime() + policy.loginLockoutMs);
   for (const key of keys) {
-    const existing = await db.loginThrottle.findUnique({ where: { key } });
-    const windowExpired = !existing || now.getTime() - existing.windowStart.getTime() > policy.loginFailureWindowMs;
-    const failures = windowExpired ? 1 : existing.failures + 1;
-    const lockedUntil = failures >= limitFor(key, policy) ? new Date(now.getTime() + policy.loginLockoutMs) : null;
-    await db.loginThrottle.upsert({
-      where: { key },
-      create: { key, failures, windowStart: now, lockedUntil },
-      update: { failures, lockedUntil, ...(windowExpired ? { windowStart: now } : {}) },
-    });
+    const limit = limitFor(key, policy);
+    await db.$executeRaw`
+      INSERT INTO "LoginThrottle" ("key", "failures", "windowStart", "lockedUntil", "updatedAt")
+      VALUES (${key}, 1, ${now}, ${limit <= 1 ? lockUntil : null}, ${now})
+      ON CONFLICT ("key") DO UPDATE SET
+        "failures" = CASE WHEN "LoginThrottle"."windowStart" < ${windowCutoff} THEN 1 ELSE "LoginThrottle"."failures" + 1 END,
+        "windowStart" = CASE WHEN "LoginThrottle"."windowStart" < ${windowCutoff} THEN ${now} ELSE "LoginThrottle"."windowStart" END,
+        "lockedUntil" = CASE
+          WHEN (CASE WHEN "LoginThrottle"."windowStart" < ${windowCutoff} THEN 1 ELSE "LoginThrottle"."failures" + 1 END) >= ${limit}
+          THEN ${lockUntil}::timestamp(3)
+          ELSE "LoginThrottle"."lockedUntil" END,
+        "updatedAt" = ${now}`;
   }
 }
 
