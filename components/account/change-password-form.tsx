@@ -1,12 +1,12 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/providers/trpc";
 import { toFormError, type FormError } from "@/components/lib/api-error";
 import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
+import { Form } from "@/components/ui/form";
 
 const EMPTY = { currentPassword: "", newPassword: "", confirm: "" };
 
@@ -31,10 +31,16 @@ export function ChangePasswordForm() {
     }),
   );
 
-  const set = (field: keyof typeof EMPTY) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: e.target.value }));
+  // The props every password box here shares: required, bound to its value, showing its error.
+  const passwordProps = (field: keyof typeof EMPTY) => ({
+    type: "password",
+    required: true,
+    value: values[field],
+    onChange: (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: e.target.value })),
+    error: error?.fields[field],
+  });
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     change.reset();
     if (values.newPassword !== values.confirm) {
       setError({ message: "The new passwords do not match.", fields: { confirm: "Type the same new password twice" } });
@@ -45,49 +51,30 @@ export function ChangePasswordForm() {
   }
 
   return (
-    <form className="stack" style={{ maxWidth: 720 }} onSubmit={submit} aria-label="Change password">
-      {error && <Alert>{error.message}</Alert>}
+    <Form
+      style={{ maxWidth: 720 }}
+      aria-label="Change password"
+      onSubmit={submit}
+      error={error?.message}
+      submitLabel="Change password"
+      pending={change.isPending}
+    >
       {change.isSuccess && (
         <Alert tone="success" title="Password changed">
           Your other sessions were signed out; this one stays signed in.
         </Alert>
       )}
       <input type="text" name="username" autoComplete="username" hidden readOnly />
-      <TextField
-        label="Current password"
-        type="password"
-        autoComplete="current-password"
-        required
-        value={values.currentPassword}
-        onChange={set("currentPassword")}
-        error={error?.fields.currentPassword}
-      />
+      <TextField label="Current password" autoComplete="current-password" {...passwordProps("currentPassword")} />
       <div className="form-grid">
         <TextField
           label="New password"
-          type="password"
           autoComplete="new-password"
-          required
-          value={values.newPassword}
-          onChange={set("newPassword")}
-          error={error?.fields.newPassword}
           hint="A long passphrase is best. Common passwords and ones containing your e-mail name are refused."
+          {...passwordProps("newPassword")}
         />
-        <TextField
-          label="Confirm new password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={values.confirm}
-          onChange={set("confirm")}
-          error={error?.fields.confirm}
-        />
+        <TextField label="Confirm new password" autoComplete="new-password" {...passwordProps("confirm")} />
       </div>
-      <div className="form-actions">
-        <Button type="submit" variant="primary" pending={change.isPending}>
-          Change password
-        </Button>
-      </div>
-    </form>
+    </Form>
   );
 }

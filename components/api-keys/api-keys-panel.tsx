@@ -12,7 +12,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Icon } from "@/components/ui/icons";
-import { TableFrame, TableMessage } from "@/components/ui/table";
+import { ActionsHeaderCell, QueryStateRows, TableFrame } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { CreateApiKeyDialog } from "./create-api-key-dialog";
 
@@ -94,14 +94,11 @@ export function ApiKeysPanel({ ownOnly = false }: { ownOnly?: boolean }) {
               <th>Last used</th>
               <th>Expires</th>
               <th>Status</th>
-              <th className="cell-actions">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeaderCell />
             </tr>
           </thead>
           <tbody>
-            {keys.isPending && <TableMessage colSpan={columns}>Loading keys…</TableMessage>}
-            {keys.isError && <TableMessage colSpan={columns}>Keys could not be loaded: {errorMessage(keys.error)}</TableMessage>}
+            <QueryStateRows query={keys} colSpan={columns} noun="keys" />
             {rows.map((k) => (
               <tr key={k.id} className={k.revokedAt ? "row-muted" : undefined}>
                 <td className="cell-title">

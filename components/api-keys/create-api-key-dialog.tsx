@@ -1,14 +1,13 @@
 "use client";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { Scope } from "@/server/shared/rbac";
 import { useTRPC } from "@/components/providers/trpc";
 import { useTeam } from "@/components/shell/shell-context";
 import { toFormError, type FormError } from "@/components/lib/api-error";
-import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { ResultDialog } from "@/components/ui/dialog";
 import { TextField } from "@/components/ui/field";
+import { Form } from "@/components/ui/form";
 import { SecretReveal } from "@/components/ui/secret-reveal";
 import { ScopePicker } from "./scope-picker";
 
@@ -35,8 +34,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
     }),
   );
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const days = expiresInDays.trim() ? Number(expiresInDays) : undefined;
     if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) {
       setError({ message: "Expiry must be a whole number of days between 1 and 3650.", fields: { expiresInDays: "Between 1 and 3650 days" } });
@@ -51,8 +49,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
   }
 
   return (
-    <form id="create-api-key" className="stack" onSubmit={submit}>
-      {error && <Alert>{error.message}</Alert>}
+    <Form id="create-api-key" onSubmit={submit} error={error?.message} submitLabel="Create key" pending={create.isPending}>
       <TextField
         label="Name"
         required
@@ -77,39 +74,22 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: string) => void }) {
         onChange={(e) => setExpiresInDays(e.target.value)}
         error={error?.fields.expiresInDays}
       />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" pending={create.isPending}>
-          Create key
-        </Button>
-      </div>
-    </form>
+    </Form>
   );
 }
 
 export function CreateApiKeyDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const team = useTeam();
-  const [key, setKey] = useState<string | null>(null);
-  const close = () => {
-    setKey(null);
-    onClose();
-  };
-
   return (
-    <Dialog
+    <ResultDialog<string>
       open={open}
-      onClose={close}
+      onClose={onClose}
       size="lg"
-      title={key ? "Your new API key" : "Create API key"}
-      description={key ? undefined : `The key acts as you in ${team.name}, with at most the scopes you choose (never more than your role has).`}
-      footer={
-        key ? (
-          <Button variant="primary" onClick={close}>
-            Done
-          </Button>
-        ) : undefined
-      }
-    >
-      {key ? (
+      title="Create API key"
+      description={`The key acts as you in ${team.name}, with at most the scopes you choose (never more than your role has).`}
+      resultTitle="Your new API key"
+      renderForm={(onCreated) => <CreateKeyForm onCreated={onCreated} />}
+      renderResult={(key) => (
         <div className="stack">
           <SecretReveal
             value={key}
@@ -121,9 +101,7 @@ export function CreateApiKeyDialog({ open, onClose }: { open: boolean; onClose: 
             <pre className="code-block">{usageSnippet(key)}</pre>
           </div>
         </div>
-      ) : (
-        <CreateKeyForm onCreated={setKey} />
       )}
-    </Dialog>
+    />
   );
 }

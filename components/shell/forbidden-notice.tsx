@@ -2,10 +2,9 @@
 import { usePathname } from "next/navigation";
 import { ROLE_LABELS } from "@/server/shared/rbac";
 import { SCOPE_DESCRIPTIONS } from "@/server/shared/scope-labels";
-import { LinkButton } from "@/components/ui/button";
-import { Icon } from "@/components/ui/icons";
 import { navItemFor } from "./nav-items";
 import { useOptionalTeam } from "./shell-context";
+import { StatusNotice } from "./status-notice";
 
 /** The 403 page: what is refused, which permission it needs, and what the person has. */
 export function ForbiddenNotice() {
@@ -15,12 +14,7 @@ export function ForbiddenNotice() {
   const scope = area && area.href !== "/" ? area.scope : null;
 
   return (
-    <div className="status-page">
-      <div className="empty-state-icon">
-        <Icon name="lock" size={22} />
-      </div>
-      <p className="status-code">403 · FORBIDDEN</p>
-      <h1 className="status-title">You don&apos;t have access to this page</h1>
+    <StatusNotice icon="lock" code="403 · FORBIDDEN" title="You don't have access to this page">
       {scope ? (
         <p className="status-body">
           {area!.label} needs the <code className="chip">{scope}</code> permission ({SCOPE_DESCRIPTIONS[scope].toLowerCase()}).
@@ -35,11 +29,6 @@ export function ForbiddenNotice() {
         <p className="status-body">Your role does not include the permission this page needs.</p>
       )}
       <p className="status-body">If you need it, ask an admin of the team to change your role{team ? ", or switch to another team above" : ""}.</p>
-      <div className="status-actions">
-        <LinkButton href="/" variant="primary">
-          Back to the dashboard
-        </LinkButton>
-      </div>
-    </div>
+    </StatusNotice>
   );
 }

@@ -2,9 +2,12 @@
 // A modal on the native <dialog>: the browser provides the focus trap, Escape to close,
 // an inert background and the top layer. Content mounts only while open, so each
 // opening starts with fresh form state.
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { Button } from "./button";
 import { Icon } from "./icons";
 import { cx } from "./cx";
+
+type DialogSize = "sm" | "md" | "lg";
 
 export function Dialog({
   open,
@@ -21,7 +24,7 @@ export function Dialog({
   description?: ReactNode;
   children?: ReactNode;
   footer?: ReactNode;
-  size?: "sm" | "md" | "lg";
+  size?: DialogSize;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -62,5 +65,57 @@ export function Dialog({
         </div>
       )}
     </dialog>
+  );
+}
+
+/**
+ * A dialog whose form, once it succeeds, gives way to what it produced (often a secret shown
+ * only once) and a Done button. Closing forgets the result, so the next opening starts with
+ * an empty form.
+ */
+export function ResultDialog<Result>({
+  open,
+  onClose,
+  size,
+  title,
+  description,
+  resultTitle,
+  renderForm,
+  renderResult,
+}: {
+  open: boolean;
+  onClose: () => void;
+  size?: DialogSize;
+  title: string;
+  /** Shown under the title while the form is. */
+  description?: ReactNode;
+  resultTitle: string;
+  renderForm: (onResult: (result: Result) => void) => ReactNode;
+  renderResult: (result: Result) => ReactNode;
+}) {
+  const [result, setResult] = useState<Result | null>(null);
+  const close = () => {
+    setResult(null);
+    onClose();
+  };
+  const done = result !== null;
+
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      size={size}
+      title={done ? resultTitle : title}
+      description={done ? undefined : description}
+      footer={
+        done ? (
+          <Button variant="primary" onClick={close}>
+            Done
+          </Button>
+        ) : undefined
+      }
+    >
+      {done ? renderResult(result) : renderForm(setResult)}
+    </Dialog>
   );
 }

@@ -10,12 +10,18 @@ interface FieldProps {
 }
 
 /** Label, control, hint and error wired together (for/id, aria-describedby, aria-invalid). */
-function useFieldIds(error?: string, hint?: ReactNode) {
+function useFieldWiring(error?: string, hint?: ReactNode) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;
-  return { id, hintId, errorId, describedBy };
+  return {
+    frame: { id, hintId, errorId },
+    control: {
+      id,
+      "aria-invalid": error !== undefined || undefined,
+      "aria-describedby": [hintId, errorId].filter(Boolean).join(" ") || undefined,
+    },
+  };
 }
 
 function FieldFrame({ id, label, hint, hintId, error, errorId, children }: FieldProps & { id: string; hintId?: string; errorId?: string; children: ReactNode }) {
@@ -40,16 +46,10 @@ function FieldFrame({ id, label, hint, hintId, error, errorId, children }: Field
 }
 
 export function TextField({ label, hint, error, className, ...input }: FieldProps & ComponentPropsWithRef<"input">) {
-  const ids = useFieldIds(error, hint);
+  const { frame, control } = useFieldWiring(error, hint);
   return (
-    <FieldFrame label={label} hint={hint} error={error} {...ids}>
-      <input
-        id={ids.id}
-        className={cx("input", className)}
-        aria-invalid={error !== undefined || undefined}
-        aria-describedby={ids.describedBy}
-        {...input}
-      />
+    <FieldFrame label={label} hint={hint} error={error} {...frame}>
+      <input className={cx("input", className)} {...control} {...input} />
     </FieldFrame>
   );
 }
@@ -62,16 +62,10 @@ export function SelectField({
   children,
   ...select
 }: FieldProps & ComponentPropsWithRef<"select"> & { children: ReactNode }) {
-  const ids = useFieldIds(error, hint);
+  const { frame, control } = useFieldWiring(error, hint);
   return (
-    <FieldFrame label={label} hint={hint} error={error} {...ids}>
-      <select
-        id={ids.id}
-        className={cx("input select", className)}
-        aria-invalid={error !== undefined || undefined}
-        aria-describedby={ids.describedBy}
-        {...select}
-      >
+    <FieldFrame label={label} hint={hint} error={error} {...frame}>
+      <select className={cx("input select", className)} {...control} {...select}>
         {children}
       </select>
     </FieldFrame>

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { errorMessage } from "@/components/lib/api-error";
 
 /** Horizontally scrollable on narrow screens; with `stack`, rows become cards on phones (cells need data-label). */
 export function TableFrame({ children, label, stack = false }: { children: ReactNode; label?: string; stack?: boolean }) {
@@ -16,5 +17,38 @@ export function TableMessage({ colSpan, children }: { colSpan: number; children:
         {children}
       </td>
     </tr>
+  );
+}
+
+/** The header of the trailing buttons column: empty to the eye, named for screen readers. */
+export function ActionsHeaderCell({ label = "Actions" }: { label?: string }) {
+  return (
+    <th className="cell-actions">
+      <span className="visually-hidden">{label}</span>
+    </th>
+  );
+}
+
+interface QueryState {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+}
+
+/**
+ * The rows a table shows while its query loads or after it failed, spanning the whole table.
+ * `noun` is what the table lists, in lower case mid-sentence ("teams", "the audit log").
+ */
+export function QueryStateRows({ query, colSpan, noun }: { query: QueryState; colSpan: number; noun: string }) {
+  return (
+    <>
+      {query.isPending && <TableMessage colSpan={colSpan}>{`Loading ${noun}…`}</TableMessage>}
+      {query.isError && (
+        <TableMessage colSpan={colSpan}>
+          {`${noun.charAt(0).toUpperCase()}${noun.slice(1)} could not be loaded: `}
+          {errorMessage(query.error)}
+        </TableMessage>
+      )}
+    </>
   );
 }

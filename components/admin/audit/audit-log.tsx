@@ -4,11 +4,10 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import type { AuditEntryDto, JsonValue } from "@/server/shared/dto";
 import { useTRPC } from "@/components/providers/trpc";
 import { useTeam } from "@/components/shell/shell-context";
-import { errorMessage } from "@/components/lib/api-error";
 import { describeAudit } from "@/components/audit/describe";
 import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icons";
-import { TableFrame, TableMessage } from "@/components/ui/table";
+import { ActionsHeaderCell, QueryStateRows, TableFrame, TableMessage } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { AuditFilters, NO_FILTERS, filtersToInput, type AuditFilterValues } from "./audit-filters";
 import { AUDIT_PAGE_SIZE } from "./constants";
@@ -103,14 +102,11 @@ export function AuditLog() {
             <th>Action</th>
             <th>Target</th>
             <th>IP</th>
-            <th className="cell-actions">
-              <span className="visually-hidden">Details</span>
-            </th>
+            <ActionsHeaderCell label="Details" />
           </tr>
         </thead>
         <tbody>
-          {log.isPending && <TableMessage colSpan={6}>Loading the audit log…</TableMessage>}
-          {log.isError && <TableMessage colSpan={6}>The audit log could not be loaded: {errorMessage(log.error)}</TableMessage>}
+          <QueryStateRows query={log} colSpan={6} noun="the audit log" />
           {log.isSuccess && entries.length === 0 && (
             <TableMessage colSpan={6}>{Object.values(deferred).some(Boolean) ? "No entries match these filters." : "Nothing has been recorded yet."}</TableMessage>
           )}

@@ -1,54 +1,49 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { TeamDto } from "@/server/shared/dto";
 import { useTRPC } from "@/components/providers/trpc";
 import { toFormError, type FormError } from "@/components/lib/api-error";
-import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { TextField } from "@/components/ui/field";
+import { Form } from "@/components/ui/form";
 import { suggestSlug } from "./slug";
 
-/** After a team changes, the server-rendered switcher and shell need the new names. */
-function useTeamsChanged() {
+/** After a team changes, the server-rendered switcher and shell need the new names; then `onDone`. */
+function useTeamsChanged(onDone: () => void) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
   return async () => {
     await queryClient.invalidateQueries({ queryKey: trpc.teams.list.queryKey() });
     router.refresh();
+    onDone();
   };
 }
 
 function CreateTeamForm({ onDone }: { onDone: () => void }) {
   const trpc = useTRPC();
-  const changed = useTeamsChanged();
+  const afterSave = useTeamsChanged(onDone);
   const [name, setName] = useState("");
   const [slug, setSlug] = useState("");
   const [slugEdited, setSlugEdited] = useState(false);
   const [error, setError] = useState<FormError | null>(null);
   const create = useMutation(
     trpc.teams.create.mutationOptions({
-      onSuccess: async () => {
-        await changed();
-        onDone();
-      },
+      onSuccess: afterSave,
       onError: (e) => setError(toFormError(e, { name: "Team name", slug: "Slug" })),
     }),
   );
   const shownSlug = slugEdited ? slug : suggestSlug(name);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     setError(null);
     create.mutate({ name: name.trim(), slug: shownSlug });
   }
 
   return (
-    <form className="stack" onSubmit={submit}>
-      {error && <Alert>{error.message}</Alert>}
+    <Form onSubmit={submit} error={error?.message} submitLabel="Create team" pending={create.isPending}>
       <TextField label="Team name" required maxLength={120} autoFocus value={name} onChange={(e) => setName(e.target.value)} error={error?.fields.name} />
       <TextField
         label="Slug"
@@ -67,12 +62,7 @@ function CreateTeamForm({ onDone }: { onDone: () => void }) {
       <p className="faint" style={{ fontSize: 12.5 }}>
         You become the new team&apos;s first admin.
       </p>
-      <div className="form-actions">
-        <Button type="submit" variant="primary" pending={create.isPending}>
-          Create team
-        </Button>
-      </div>
-    </form>
+    </Form>
   );
 }
 
@@ -86,38 +76,34 @@ export function CreateTeamDialog({ open, onClose }: { open: boolean; onClose: ()
 
 function RenameTeamForm({ team, onDone }: { team: TeamDto; onDone: () => void }) {
   const trpc = useTRPC();
-  const changed = useTeamsChanged();
+  const afterSave = useTeamsChanged(onDone);
   const [name, setName] = useState(team.name);
   const [error, setError] = useState<FormError | null>(null);
   const rename = useMutation(
     trpc.teams.rename.mutationOptions({
-      onSuccess: async () => {
-        await changed();
-        onDone();
-      },
+      onSuccess: afterSave,
       onError: (e) => setError(toFormError(e, { name: "Team name" })),
     }),
   );
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     setError(null);
     rename.mutate({ teamId: team.id, name: name.trim() });
   }
 
   return (
-    <form className="stack" onSubmit={submit}>
-      {error && <Alert>{error.message}</Alert>}
+    <Form
+      onSubmit={submit}
+      error={error?.message}
+      submitLabel="Rename"
+      pending={rename.isPending}
+      submitDisabled={!name.trim() || name.trim() === team.name}
+    >
       <TextField label="Team name" required maxLength={120} autoFocus value={name} onChange={(e) => setName(e.target.value)} error={error?.fields.name} />
       <p className="faint" style={{ fontSize: 12.5 }}>
         The slug <code>{team.slug}</code> stays the same.
       </p>
-      <div className="form-actions">
-        <Button type="submit" variant="primary" pending={rename.isPending} disabled={!name.trim() || name.trim() === team.name}>
-          Rename
-        </Button>
-      </div>
-    </form>
+    </Form>
   );
 }
 

@@ -4,11 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import type { TeamDto } from "@/server/shared/dto";
 import { useTRPC } from "@/components/providers/trpc";
 import { useTeam } from "@/components/shell/shell-context";
-import { errorMessage } from "@/components/lib/api-error";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icons";
-import { TableFrame, TableMessage } from "@/components/ui/table";
+import { ActionsHeaderCell, QueryStateRows, TableFrame } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { CreateTeamDialog, RenameTeamDialog } from "./team-dialogs";
 
@@ -37,14 +36,11 @@ export function TeamsPanel() {
             <th>Slug</th>
             <th>Members</th>
             <th>Created</th>
-            <th className="cell-actions">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            <ActionsHeaderCell />
           </tr>
         </thead>
         <tbody>
-          {teams.isPending && <TableMessage colSpan={5}>Loading teams…</TableMessage>}
-          {teams.isError && <TableMessage colSpan={5}>Teams could not be loaded: {errorMessage(teams.error)}</TableMessage>}
+          <QueryStateRows query={teams} colSpan={5} noun="teams" />
           {teams.data?.map((t) => (
             <tr key={t.id}>
               <td className="cell-title">

@@ -1,14 +1,14 @@
 "use client";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS, type Role } from "@/server/shared/rbac";
 import { useTRPC } from "@/components/providers/trpc";
 import { useTeam } from "@/components/shell/shell-context";
 import { toFormError, type FormError } from "@/components/lib/api-error";
 import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { ResultDialog } from "@/components/ui/dialog";
 import { SelectField, TextField } from "@/components/ui/field";
+import { Form } from "@/components/ui/form";
 import { SecretReveal } from "@/components/ui/secret-reveal";
 
 interface Outcome {
@@ -37,15 +37,13 @@ function AddUserForm({ onDone }: { onDone: (outcome: Outcome) => void }) {
     }),
   );
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     setError(null);
     create.mutate({ teamId: team.id, email: email.trim(), name: name.trim() || undefined, role, password: password || undefined });
   }
 
   return (
-    <form id="add-user" className="stack" onSubmit={submit}>
-      {error && <Alert>{error.message}</Alert>}
+    <Form id="add-user" onSubmit={submit} error={error?.message} submitLabel="Create user" pending={create.isPending}>
       <TextField
         label="E-mail"
         type="email"
@@ -74,12 +72,7 @@ function AddUserForm({ onDone }: { onDone: (outcome: Outcome) => void }) {
         error={error?.fields.password}
         hint="Leave empty to generate a temporary one, shown once, which must be changed at first sign-in."
       />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" pending={create.isPending}>
-          Create user
-        </Button>
-      </div>
-    </form>
+    </Form>
   );
 }
 
@@ -117,26 +110,15 @@ function OutcomeView({ outcome, teamName }: { outcome: Outcome; teamName: string
 
 export function AddUserDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const team = useTeam();
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const close = () => {
-    setOutcome(null);
-    onClose();
-  };
   return (
-    <Dialog
+    <ResultDialog<Outcome>
       open={open}
-      onClose={close}
-      title={outcome ? "User added" : "Add user"}
-      description={outcome ? undefined : `Invite someone to ${team.name}.`}
-      footer={
-        outcome ? (
-          <Button variant="primary" onClick={close}>
-            Done
-          </Button>
-        ) : undefined
-      }
-    >
-      {outcome ? <OutcomeView outcome={outcome} teamName={team.name} /> : <AddUserForm onDone={setOutcome} />}
-    </Dialog>
+      onClose={onClose}
+      title="Add user"
+      description={`Invite someone to ${team.name}.`}
+      resultTitle="User added"
+      renderForm={(onDone) => <AddUserForm onDone={onDone} />}
+      renderResult={(outcome) => <OutcomeView outcome={outcome} teamName={team.name} />}
+    />
   );
 }

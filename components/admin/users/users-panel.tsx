@@ -8,7 +8,7 @@ import { errorMessage } from "@/components/lib/api-error";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icons";
-import { TableFrame, TableMessage } from "@/components/ui/table";
+import { ActionsHeaderCell, QueryStateRows, TableFrame, TableMessage } from "@/components/ui/table";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { AddUserDialog } from "./add-user-dialog";
 import { USERS_PAGE_SIZE } from "./constants";
@@ -106,14 +106,11 @@ export function UsersPanel() {
             <th>Status</th>
             <th>Last sign-in</th>
             <th>Added</th>
-            <th className="cell-actions">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            <ActionsHeaderCell />
           </tr>
         </thead>
         <tbody>
-          {members.isPending && <TableMessage colSpan={6}>Loading members…</TableMessage>}
-          {members.isError && <TableMessage colSpan={6}>Members could not be loaded: {errorMessage(members.error)}</TableMessage>}
+          <QueryStateRows query={members} colSpan={6} noun="members" />
           {members.isSuccess && items.length === 0 && (
             <TableMessage colSpan={6}>{deferredSearch ? `No member matches “${deferredSearch}”.` : "This team has no members."}</TableMessage>
           )}
