@@ -444,13 +444,14 @@ function openPool(connectionString: string, run: EngineRun): { pool: pg.Pool; cl
 }
 
 /** The same server, credentials and options (sslmode...), another database. */
-function withDatabase(url: string, database: string): string {
+export function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${encodeURIComponent(database)}`;
   return u.toString();
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+/** One statement on its own short-lived connection (CREATE/DROP DATABASE cannot share a pool). */
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
