@@ -27,6 +27,12 @@ describe("configuration", () => {
     }
   });
 
+  it("never echoes a secret, and masks a password inside a URL", () => {
+    expect(() => parseEnv({ MAESTRO_SECRET: "hunter2" })).toThrow(/MAESTRO_SECRET: must be at least 32 characters \(got 7 characters\)/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://app:s3cret@db/x" })).toThrow(/got "mysql:\/\/app:\*\*\*@db\/x"/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://app:s3cret@db/x" })).not.toThrow(/s3cret/);
+  });
+
   it("requires OAuth settings in pairs", () => {
     expect(() => parseEnv({ GITHUB_CLIENT_ID: "abc" })).toThrow(/GITHUB_CLIENT_SECRET: must be set together with GITHUB_CLIENT_ID/);
     expect(() => parseEnv({ OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toThrow(/OIDC_ISSUER/);

@@ -61,6 +61,12 @@ export class EnvError extends Error {
   }
 }
 
+/** A rejected value as it may be shown back: secrets hidden, URL passwords masked. */
+function showable(name: string, value: string): string {
+  if (/SECRET|PASSWORD/.test(name)) return `${value.length} characters`;
+  return `"${value.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@")}"`;
+}
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
@@ -68,7 +74,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       result.error.issues.map((issue) => {
         const name = issue.path.join(".") || "(environment)";
         const got = source[name];
-        return `${name}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ""}`;
+        return `${name}: ${issue.message}${got !== undefined ? ` (got ${showable(name, got)})` : ""}`;
       }),
     );
   }
