@@ -46,12 +46,14 @@ export interface ChatRequest {
 }
 
 export interface Usage {
+  /** All input tokens, including the cached ones below (Anthropic's adapter adds its cache reads in). */
   inputTokens: number;
   outputTokens: number;
   /** Input tokens served from the vendor's prompt cache (billed at the cached price). */
   cachedInputTokens: number;
 }
 
+/** "error" is for a stream the vendor ended with an error event after content began. */
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "error";
 
 export interface ChatResponse {
@@ -96,6 +98,6 @@ export interface ProviderConfig {
   /** Required for openai-compatible; optional override for openai/anthropic. */
   baseUrl?: string;
   apiKey?: string;
-  /** Per-request timeout. */
+  /** Per-request timeout: for the response headers, and for silence between stream chunks. */
   timeoutMs?: number;
 }
