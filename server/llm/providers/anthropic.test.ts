@@ -1,9 +1,7 @@
 // The Anthropic adapter with the real SDK against the fake Anthropic server.
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { isProviderError, type ProviderError } from "../errors.ts";
+import { describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../testing/fake-anthropic.ts";
+import { collect, failure, withFakeServer, withRawServer, withStalledServer } from "../testing/test-helpers.ts";
 import type { ChatRequest, Provider, StreamEvent } from "../types.ts";
 import { DEFAULT_MAX_TOKENS, JSON_MODE_INSTRUCTION, createAnthropicProvider } from "./anthropic.ts";
 
@@ -20,16 +18,13 @@ const TOOLS = [
 let fake: FakeAnthropic;
 let provider: Provider;
 
-beforeAll(async () => {
-  fake = await startFakeAnthropic({ apiKey: API_KEY });
-  provider = createAnthropicProvider({ id: "anthropic-test", kind: "anthropic", baseUrl: fake.url, apiKey: API_KEY, timeoutMs: 2_000 });
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(() => {
-  fake.setDefault(null);
-});
+withFakeServer(
+  () => startFakeAnthropic({ apiKey: API_KEY }),
+  (started) => {
+    fake = started;
+    provider = createAnthropicProvider({ id: "anthropic-test", kind: "anthropic", baseUrl: fake.url, apiKey: API_KEY, timeoutMs: 2_000 });
+  },
+);
 
 function ask(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
   return { model: MODEL, messages: [{ role: "user", content: text }], ...extra };
@@ -37,22 +32,6 @@ function ask(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
 
 function lastBody() {
   return fake.requests.at(-1)!.body;
-}
-
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
-/** The ProviderError a promise rejects with (fails the test when it resolves or throws something else). */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isProviderError(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  return error;
 }
 
 describe("chat", () => {
@@ -278,18 +257,6 @@ describe("errors", () => {
   });
 });
 
-/** A one-off server for wire behaviour the fake has no scenario for; `respond` gets each request. */
-async function withRawServer(respond: (res: ServerResponse) => void, test: (url: string) => Promise<void>) {
-  const server = createServer((req, res) => req.resume().on("end", () => respond(res)));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  try {
-    await test(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 const MESSAGE_START = `event: message_start\ndata: ${JSON.stringify({
   type: "message_start",
   message: { id: "msg_raw", type: "message", role: "assistant", model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } },
@@ -311,11 +278,8 @@ describe("stream failures after the headers", () => {
   });
 
   it("no event within timeoutMs → timeout", async () => {
-    await withRawServer(
-      (res) => {
-        res.writeHead(200, { "content-type": "text/event-stream" });
-        res.write(MESSAGE_START); // and then nothing
-      },
+    await withStalledServer(
+      MESSAGE_START, // and then nothing
       async (url) => {
         const raw = createAnthropicProvider({ id: "raw", kind: "anthropic", baseUrl: url, apiKey: API_KEY, timeoutMs: 100 });
         expect(await failure(collect(raw.stream(ask("x"))))).toMatchObject({ kind: "timeout", retryable: true });

@@ -1,10 +1,8 @@
 // The OpenAI adapter with the real SDK against the fake server: what goes on the wire,
 // what comes back, and how every failure becomes a ProviderError.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { isProviderError, type ProviderError } from "../errors.ts";
+import { describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../testing/fake-openai.ts";
+import { collect, failure, freePort, withFakeServer, withStalledServer } from "../testing/test-helpers.ts";
 import type { ChatRequest, Provider, ProviderConfig, StreamEvent } from "../types.ts";
 import { createOpenAIProvider } from "./openai.ts";
 
@@ -20,32 +18,14 @@ const config = (overrides: Partial<ProviderConfig> = {}): ProviderConfig => ({
   ...overrides,
 });
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
+withFakeServer(startFakeOpenAI, (started) => {
+  fake = started;
   provider = createOpenAIProvider(config());
 });
-afterAll(() => fake.close());
-afterEach(() => fake.setDefault(null));
 
 const ASK: ChatRequest = { model: "gpt-4o-mini", messages: [{ role: "user", content: "hello there" }] };
 const WEATHER = { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
 const ARGS = JSON.stringify({ city: "Paris", unit: "celsius" });
-
-async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
-  const out: StreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
-/** The ProviderError a promise rejects with (fails the test if it resolves or throws something else). */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isProviderError(error), `expected a ProviderError, got ${String(error)}`).toBe(true);
-  return error as ProviderError;
-}
 
 const lastBody = () => fake.requests.at(-1)!.body;
 
@@ -272,26 +252,20 @@ describe("openai adapter: errors", () => {
 
   it("a stream that goes silent for timeoutMs → timeout", async () => {
     // Headers and one chunk, then nothing: the fake has no scenario for a stall.
-    const stalling = createServer((req, res) => {
-      req.resume();
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      res.write(`data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "hi" }, finish_reason: null }] })}\n\n`);
-    });
-    const url = await listen(stalling);
-    try {
-      const stalled = createOpenAIProvider(config({ baseUrl: url, timeoutMs: 200 }));
-      const seen: StreamEvent[] = [];
-      const error = await failure(
-        (async () => {
-          for await (const event of stalled.stream(ASK)) seen.push(event);
-        })(),
-      );
-      expect(error.kind).toBe("timeout");
-      expect(seen).toEqual([{ type: "text-delta", text: "hi" }]);
-    } finally {
-      stalling.closeAllConnections();
-      stalling.close();
-    }
+    await withStalledServer(
+      `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "hi" }, finish_reason: null }] })}\n\n`,
+      async (url) => {
+        const stalled = createOpenAIProvider(config({ baseUrl: `${url}/v1`, timeoutMs: 200 }));
+        const seen: StreamEvent[] = [];
+        const error = await failure(
+          (async () => {
+            for await (const event of stalled.stream(ASK)) seen.push(event);
+          })(),
+        );
+        expect(error.kind).toBe("timeout");
+        expect(seen).toEqual([{ type: "text-delta", text: "hi" }]);
+      },
+    );
   });
 });
 
@@ -344,15 +318,3 @@ describe("openai adapter: configuration and health", () => {
     expect(fake.requests.length).toBe(before);
   });
 });
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`)));
-}
-
-/** A port nothing listens on: bind one, then let it go. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const url = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return Number(new URL(url).port);
-}

@@ -1,18 +1,11 @@
 // The fake Anthropic server over plain fetch: the wire format itself, without the SDK.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic.ts";
+import { readBody, withFakeServer } from "./test-helpers.ts";
 
 let fake: FakeAnthropic;
 
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-});
-afterAll(async () => {
-  await fake.close();
-});
-afterEach(() => {
-  fake.setDefault(null);
-});
+withFakeServer(startFakeAnthropic, (started) => (fake = started));
 
 const HEADERS = { "content-type": "application/json", "anthropic-version": "2026-10-21" };
 
@@ -140,18 +133,8 @@ describe("POST /v1/messages (SSE)", () => {
   it("drops the socket after N events", async () => {
     fake.enqueue({ kind: "drop", afterChunks: 2 });
     const res = await post({ ...BASE, stream: true, messages: [{ role: "user", content: "a b c" }] });
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
     let received = "";
-    await expect(
-      (async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          received += decoder.decode(value);
-        }
-      })(),
-    ).rejects.toThrow();
+    await expect(readBody(res, (text) => (received += text))).rejects.toThrow();
     expect(parseSse(received).map((e) => e.event)).toEqual(["message_start", "content_block_start"]);
   });
 });

@@ -17,8 +17,11 @@
 //
 // It must stay fast (benchmarks drive thousands of requests per second through it):
 // no sleeps unless a scenario asks, no logging, whole SSE bodies written in one go.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { countWords, publicFake, requestId, retryAfterHeaders, sendJson, sendSse, slices, startFakeVendor, textPieces, truncateWords } from "./fake-vendor.ts";
+import type { DropScenario, ErrorScenario, FakeVendor, SlowScenario, VendorServer } from "./fake-vendor.ts";
+
+export type { RecordedRequest } from "./fake-vendor.ts";
 
 type ScenarioUsage = {
   input_tokens: number;
@@ -31,35 +34,21 @@ export type FakeScenario =
   | { kind: "text"; text: string; usage?: ScenarioUsage }
   /** `arguments` is the JSON text of the tool input; `text`, when given, is a text block sent before the tool_use block. */
   | { kind: "tool_call"; name: string; arguments: string; id?: string; text?: string }
-  | { kind: "error"; status: number; message?: string; type?: string; retryAfterSeconds?: number }
+  | ErrorScenario
   /** Waits before sending headers, then plays `then`. */
-  | { kind: "slow"; delayMs: number; then: FakeScenario }
+  | SlowScenario<FakeScenario>
   /** Streaming: sends N SSE events, then destroys the socket. Non-streaming: destroys it before responding. */
-  | { kind: "drop"; afterChunks: number };
+  | DropScenario;
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** The parsed JSON body (undefined for GET; the raw text when it is not JSON). */
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary wire fields
-  /** True once the connection closed before the response was complete (the client hung up, or a drop). */
-  aborted: boolean;
-}
+type ReplyScenario = Extract<FakeScenario, { kind: "text" | "tool_call" }>;
 
-export interface FakeAnthropic {
+/** Scenarios are for POST /v1/messages only. */
+export interface FakeAnthropic extends FakeVendor<FakeScenario> {
   /** e.g. http://127.0.0.1:PORT, to pass as the SDK's baseURL (the SDK adds /v1/messages). */
   url: string;
-  /** The most recent requests (at most MAX_RECORDED), oldest first. */
-  requests: RecordedRequest[];
-  /** Scenarios for the next POST /v1/messages requests, one per request, FIFO. */
-  enqueue(...scenarios: FakeScenario[]): void;
-  /** What messages requests get when the queue is empty; null restores the deterministic echo. */
-  setDefault(scenario: FakeScenario | null): void;
-  close(): Promise<void>;
 }
 
-const MAX_RECORDED = 1_000;
+const ID_HEADER = "request-id";
 /** The first API version that rejects sampling parameters. ISO dates compare as strings. */
 const NO_SAMPLING_VERSION = "2026-10-21";
 const SAMPLING_PARAMS = ["temperature", "top_p", "top_k"] as const;
@@ -97,67 +86,8 @@ interface MessagesBody {
   [key: string]: unknown;
 }
 
-export function startFakeAnthropic(opts: { port?: number; apiKey?: string } = {}): Promise<FakeAnthropic> {
-  const queue: FakeScenario[] = [];
-  let fallback: FakeScenario | null = null;
-  const requests: RecordedRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let counter = 0;
-
-  const record = (req: IncomingMessage, body: unknown): RecordedRequest => {
-    const entry: RecordedRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body, aborted: false };
-    if (requests.length >= MAX_RECORDED) requests.shift();
-    requests.push(entry);
-    return entry;
-  };
-
-  const handleMessages = (req: IncomingMessage, body: MessagesBody, res: ServerResponse) => {
-    const invalid = validationError(req.headers, body);
-    if (invalid) return sendError(res, 400, "invalid_request_error", invalid);
-    play(queue.shift() ?? fallback, body, res);
-  };
-
-  const play = (scenario: FakeScenario | null, body: MessagesBody, res: ServerResponse) => {
-    if (scenario?.kind === "slow") {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (!res.destroyed) play(scenario.then, body, res);
-      }, scenario.delayMs);
-      timers.add(timer);
-      res.once("close", () => {
-        clearTimeout(timer);
-        timers.delete(timer);
-      });
-      return;
-    }
-    if (scenario?.kind === "error") return sendScenarioError(res, scenario);
-    const n = ++counter;
-    const id = `msg_fake_${n}`;
-    const stream = body.stream === true;
-    if (scenario?.kind === "drop") {
-      if (!stream) return void res.socket?.destroy();
-      return sendStream(res, streamEvents(id, body, echoReply(body)), scenario.afterChunks);
-    }
-    const reply = scenario ? scriptedReply(scenario, body, n) : echoReply(body);
-    if (stream) return sendStream(res, streamEvents(id, body, reply));
-    sendJson(res, 200, message(id, String(body.model), reply));
-  };
-
-  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
-    const path = (req.url ?? "/").split("?")[0]!;
-    let body: unknown = undefined;
-    if (raw) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
-    const entry = record(req, body);
-    res.once("close", () => {
-      if (!res.writableFinished) entry.aborted = true;
-    });
-
+export async function startFakeAnthropic(opts: { port?: number; apiKey?: string } = {}): Promise<FakeAnthropic> {
+  const handle = (req: IncomingMessage, res: ServerResponse, path: string, body: unknown, server: VendorServer<ReplyScenario, MessagesBody>) => {
     if (opts.apiKey !== undefined && presentedKey(req.headers) !== opts.apiKey) {
       return sendError(res, 401, "authentication_error", "invalid x-api-key");
     }
@@ -165,57 +95,39 @@ export function startFakeAnthropic(opts: { port?: number; apiKey?: string } = {}
       if (typeof body !== "object" || body === null || Array.isArray(body)) {
         return sendError(res, 400, "invalid_request_error", "The request body is not valid JSON.");
       }
-      return handleMessages(req, body as MessagesBody, res);
+      const invalid = validationError(req.headers, body as MessagesBody);
+      if (invalid) return sendError(res, 400, "invalid_request_error", invalid);
+      return server.play(res, body as MessagesBody);
     }
     if (req.method === "GET" && path === "/v1/models") {
       const data = MODELS.map(modelObject);
-      return sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+      return sendJson(res, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }, ID_HEADER);
     }
     const model = /^\/v1\/models\/([^/]+)$/.exec(path);
     if (req.method === "GET" && model) {
       const found = MODELS.find((m) => m.id === decodeURIComponent(model[1]!));
-      if (found) return sendJson(res, 200, modelObject(found));
+      if (found) return sendJson(res, 200, modelObject(found), ID_HEADER);
       return sendError(res, 404, "not_found_error", `model: ${decodeURIComponent(model[1]!)}`);
     }
     sendError(res, 404, "not_found_error", "Not Found");
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      try {
-        handle(req, res, chunks.length ? Buffer.concat(chunks).toString("utf8") : "");
-      } catch (error) {
-        if (!res.headersSent) sendError(res, 500, "api_error", `The fake server failed: ${String(error)}`);
-        else res.destroy();
-      }
-    });
+  const server = await startFakeVendor<ReplyScenario, MessagesBody>({
+    port: opts.port,
+    handle,
+    reply: sendReply,
+    error: sendScenarioError,
+    fail: (res, error) => sendError(res, 500, "api_error", `The fake server failed: ${String(error)}`),
   });
-  // Clients hang up on purpose in tests (aborts, timeouts); that is not a server error.
-  server.on("clientError", (_error, socket: Socket) => socket.destroy());
+  return publicFake(server, server.url);
+}
 
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        requests,
-        enqueue: (...scenarios) => void queue.push(...scenarios),
-        setDefault: (scenario) => void (fallback = scenario),
-        close: () =>
-          new Promise<void>((done) => {
-            for (const timer of timers) clearTimeout(timer);
-            timers.clear();
-            server.close(() => done());
-            // Keep-alive sockets from the SDK would otherwise hold close() open for seconds.
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+/** Plays a reply scenario (or the echo, for null) as JSON or SSE. */
+function sendReply(res: ServerResponse, body: MessagesBody, n: number, scenario: ReplyScenario | null, dropAfter: number | undefined) {
+  const id = `msg_fake_${n}`;
+  const reply = scenario ? scriptedReply(scenario, body, n) : echoReply(body);
+  if (body.stream === true) return sendSse(res, ID_HEADER, streamEvents(id, body, reply), sse, dropAfter);
+  sendJson(res, 200, message(id, String(body.model), reply), ID_HEADER);
 }
 
 // ---------------------------------------------------------------------------------
@@ -246,12 +158,6 @@ function validationError(headers: IncomingHttpHeaders, body: MessagesBody): stri
 
 // ---------------------------------------------------------------------------------
 // Replies
-
-function countWords(text: string): number {
-  let n = 0;
-  for (const word of text.split(/\s+/)) if (word) n++;
-  return n;
-}
 
 type WireBlock = { type?: unknown; text?: unknown; content?: unknown; input?: unknown; name?: unknown };
 type WireMessage = { role?: unknown; content?: unknown };
@@ -304,10 +210,9 @@ function textReply(text: string, body: MessagesBody, usage?: ScenarioUsage): Rep
     }
   }
   let content = text.slice(0, cutAt);
-  const words = content.match(/\S+\s*/g) ?? [];
-  const limit = body.max_tokens as number;
-  if (words.length > limit) {
-    content = words.slice(0, limit).join("").trimEnd();
+  const truncated = truncateWords(content, body.max_tokens as number);
+  if (truncated !== undefined) {
+    content = truncated;
     stopReason = "max_tokens";
     stopSequence = null;
   }
@@ -371,19 +276,6 @@ function message(id: string, model: string, reply: Reply) {
   };
 }
 
-/** Splits text into word-sized pieces that concatenate back to exactly the text. */
-function textPieces(text: string): string[] {
-  return text.match(/\s*\S+\s*/g) ?? (text ? [text] : []);
-}
-
-/** Splits a string into `parts` roughly equal pieces (none for an empty string). */
-function slices(text: string, parts: number): string[] {
-  const size = Math.max(1, Math.ceil(text.length / parts));
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
 type SseEvent = { event: string; data: object };
 
 /** The named events Anthropic streams for a reply, in Anthropic's order (a ping after the first block starts). */
@@ -432,37 +324,9 @@ function sse({ event, data }: SseEvent): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** Writes the stream; with `dropAfter`, writes that many events and then kills the socket. */
-function sendStream(res: ServerResponse, events: SseEvent[], dropAfter?: number) {
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "request-id": requestId() });
-  if (dropAfter === undefined) {
-    res.end(events.map(sse).join(""));
-    return;
-  }
-  const sent = events.slice(0, Math.max(0, dropAfter)).map(sse).join("");
-  // Destroy only once the events are flushed, so the client really sees them first.
-  if (sent) {
-    res.write(sent, () => res.socket?.destroy());
-  } else {
-    res.flushHeaders();
-    setImmediate(() => res.socket?.destroy());
-  }
-}
-
-let requestCounter = 0;
-function requestId(): string {
-  return `req_fake_${++requestCounter}`;
-}
-
-function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}, id = requestId()) {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "request-id": id, ...headers });
-  res.end(text);
-}
-
 function sendError(res: ServerResponse, status: number, type: string, message: string, headers?: Record<string, string>) {
   const id = requestId();
-  sendJson(res, status, { type: "error", error: { type, message }, request_id: id }, headers, id);
+  sendJson(res, status, { type: "error", error: { type, message }, request_id: id }, ID_HEADER, headers, id);
 }
 
 /** Anthropic's error type and usual message for a status, so scenarios can give just the status. */
@@ -477,10 +341,9 @@ const ERROR_DEFAULTS: Record<number, { type: string; message: string }> = {
   529: { type: "overloaded_error", message: "Overloaded" },
 };
 
-function sendScenarioError(res: ServerResponse, scenario: Extract<FakeScenario, { kind: "error" }>) {
+function sendScenarioError(res: ServerResponse, scenario: ErrorScenario) {
   const fallback = ERROR_DEFAULTS[scenario.status] ?? (scenario.status >= 500 ? ERROR_DEFAULTS[500]! : ERROR_DEFAULTS[400]!);
-  const headers = scenario.retryAfterSeconds !== undefined ? { "retry-after": String(scenario.retryAfterSeconds) } : undefined;
-  sendError(res, scenario.status, scenario.type ?? fallback.type, scenario.message ?? fallback.message, headers);
+  sendError(res, scenario.status, scenario.type ?? fallback.type, scenario.message ?? fallback.message, retryAfterHeaders(scenario));
 }
 
 function modelObject(model: (typeof MODELS)[number]) {

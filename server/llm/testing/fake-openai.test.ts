@@ -1,15 +1,12 @@
 // The fake OpenAI server, driven with plain fetch: its wire format must be OpenAI's,
 // or every test built on it proves nothing.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "./fake-openai.ts";
+import { readBody, withFakeServer } from "./test-helpers.ts";
 
 let fake: FakeOpenAI;
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-});
-afterAll(() => fake.close());
-afterEach(() => fake.setDefault(null));
+withFakeServer(startFakeOpenAI, (started) => (fake = started));
 
 const USER = [
   { role: "system", content: "Be brief." },
@@ -165,18 +162,8 @@ describe("fake OpenAI: errors", () => {
     fake.enqueue({ kind: "drop", afterChunks: 2 });
     const res = await post({ model: "m", messages: USER, stream: true });
     expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
     let received = "";
-    await expect(
-      (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          received += decoder.decode(value);
-        }
-      })(),
-    ).rejects.toThrow();
+    await expect(readBody(res, (text) => (received += text))).rejects.toThrow();
     const data = sseData(received);
     expect(data).toHaveLength(2);
     expect(data).not.toContain("[DONE]");

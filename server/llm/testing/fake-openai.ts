@@ -9,41 +9,30 @@
 //
 // It must stay fast (benchmarks drive thousands of requests per second through it):
 // no sleeps unless a scenario asks, no logging, whole SSE bodies written in one go.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { countWords, publicFake, retryAfterHeaders, sendJson, sendSse, slices, startFakeVendor, textPieces, truncateWords } from "./fake-vendor.ts";
+import type { DropScenario, ErrorScenario, FakeVendor, SlowScenario, VendorServer } from "./fake-vendor.ts";
+
+export type { RecordedRequest } from "./fake-vendor.ts";
 
 export type FakeScenario =
   | { kind: "text"; text: string; usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number } }
   | { kind: "tool_call"; name: string; arguments: string; id?: string }
-  | { kind: "error"; status: number; message?: string; type?: string; retryAfterSeconds?: number }
+  | ErrorScenario
   /** Waits before sending headers, then plays `then`. */
-  | { kind: "slow"; delayMs: number; then: FakeScenario }
+  | SlowScenario<FakeScenario>
   /** Streaming: sends N chunks, then destroys the socket. Non-streaming: destroys it before responding. */
-  | { kind: "drop"; afterChunks: number };
+  | DropScenario;
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** The parsed JSON body (undefined for GET; the raw text when it is not JSON). */
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary wire fields
-  /** True once the connection closed before the response was complete (the client hung up, or a drop). */
-  aborted: boolean;
-}
+type ReplyScenario = Extract<FakeScenario, { kind: "text" | "tool_call" }>;
 
-export interface FakeOpenAI {
+/** Scenarios are for chat completion requests only. */
+export interface FakeOpenAI extends FakeVendor<FakeScenario> {
   /** e.g. http://127.0.0.1:PORT/v1, to pass as the SDK's baseURL. */
   url: string;
-  /** The most recent requests (at most MAX_RECORDED), oldest first. */
-  requests: RecordedRequest[];
-  /** Scenarios for the next chat completion requests, one per request, FIFO. */
-  enqueue(...scenarios: FakeScenario[]): void;
-  /** What chat completions get when the queue is empty; null restores the deterministic echo. */
-  setDefault(scenario: FakeScenario | null): void;
-  close(): Promise<void>;
 }
 
-const MAX_RECORDED = 1_000;
+const ID_HEADER = "x-request-id";
 const BASE_MODELS = ["gpt-4o-mini", "gpt-4o"];
 // A fixed timestamp keeps /v1/models output stable across runs.
 const MODEL_CREATED = 1_715_367_049;
@@ -69,72 +58,10 @@ interface ChatBody {
   response_format?: { type?: unknown } | null;
 }
 
-export function startFakeOpenAI(opts: { port?: number; apiKey?: string } = {}): Promise<FakeOpenAI> {
-  const queue: FakeScenario[] = [];
-  let fallback: FakeScenario | null = null;
-  const requests: RecordedRequest[] = [];
+export async function startFakeOpenAI(opts: { port?: number; apiKey?: string } = {}): Promise<FakeOpenAI> {
   const seenModels = new Set<string>(BASE_MODELS);
-  const timers = new Set<NodeJS.Timeout>();
-  let counter = 0;
 
-  const record = (req: IncomingMessage, body: unknown): RecordedRequest => {
-    const entry: RecordedRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body, aborted: false };
-    if (requests.length >= MAX_RECORDED) requests.shift();
-    requests.push(entry);
-    return entry;
-  };
-
-  const handleChat = (body: ChatBody, res: ServerResponse) => {
-    if (typeof body.model !== "string" || !body.model) {
-      return sendError(res, 400, "you must provide a model parameter", "invalid_request_error", null, "model");
-    }
-    if (!Array.isArray(body.messages)) {
-      return sendError(res, 400, "Missing required parameter: 'messages'.", "invalid_request_error", "missing_required_parameter", "messages");
-    }
-    seenModels.add(body.model);
-    play(queue.shift() ?? fallback, body, res);
-  };
-
-  const play = (scenario: FakeScenario | null, body: ChatBody, res: ServerResponse) => {
-    if (scenario?.kind === "slow") {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (!res.destroyed) play(scenario.then, body, res);
-      }, scenario.delayMs);
-      timers.add(timer);
-      res.once("close", () => {
-        clearTimeout(timer);
-        timers.delete(timer);
-      });
-      return;
-    }
-    if (scenario?.kind === "error") return sendScenarioError(res, scenario);
-    const id = `chatcmpl-fake-${++counter}`;
-    const stream = body.stream === true;
-    if (scenario?.kind === "drop") {
-      if (!stream) return void res.socket?.destroy();
-      return sendStream(res, streamChunks(id, body, echoReply(body)), scenario.afterChunks);
-    }
-    const reply = scenario ? scriptedReply(scenario, body, counter) : echoReply(body);
-    if (stream) return sendStream(res, streamChunks(id, body, reply));
-    sendJson(res, 200, completion(id, String(body.model), reply));
-  };
-
-  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
-    const path = (req.url ?? "/").split("?")[0]!;
-    let body: unknown = undefined;
-    if (raw) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-    }
-    const entry = record(req, body);
-    res.once("close", () => {
-      if (!res.writableFinished) entry.aborted = true;
-    });
-
+  const handle = (req: IncomingMessage, res: ServerResponse, path: string, body: unknown, server: VendorServer<ReplyScenario, ChatBody>) => {
     if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
       return sendError(res, 401, invalidKeyMessage(req.headers), "invalid_request_error", "invalid_api_key");
     }
@@ -142,66 +69,48 @@ export function startFakeOpenAI(opts: { port?: number; apiKey?: string } = {}): 
       if (typeof body !== "object" || body === null) {
         return sendError(res, 400, "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)", "invalid_request_error");
       }
-      return handleChat(body as ChatBody, res);
+      const chat = body as ChatBody;
+      if (typeof chat.model !== "string" || !chat.model) {
+        return sendError(res, 400, "you must provide a model parameter", "invalid_request_error", null, "model");
+      }
+      if (!Array.isArray(chat.messages)) {
+        return sendError(res, 400, "Missing required parameter: 'messages'.", "invalid_request_error", "missing_required_parameter", "messages");
+      }
+      seenModels.add(chat.model);
+      return server.play(res, chat);
     }
     if (req.method === "GET" && path === "/v1/models") {
-      return sendJson(res, 200, { object: "list", data: [...seenModels].map(modelObject) });
+      return sendJson(res, 200, { object: "list", data: [...seenModels].map(modelObject) }, ID_HEADER);
     }
     const model = /^\/v1\/models\/([^/]+)$/.exec(path);
     if (req.method === "GET" && model) {
       const name = decodeURIComponent(model[1]!);
-      if (seenModels.has(name)) return sendJson(res, 200, modelObject(name));
+      if (seenModels.has(name)) return sendJson(res, 200, modelObject(name), ID_HEADER);
       return sendError(res, 404, `The model '${name}' does not exist`, "invalid_request_error", "model_not_found", "model");
     }
     sendError(res, 404, `Invalid URL (${req.method} ${path})`, "invalid_request_error");
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      try {
-        handle(req, res, chunks.length ? Buffer.concat(chunks).toString("utf8") : "");
-      } catch (error) {
-        if (!res.headersSent) sendError(res, 500, `The fake server failed: ${String(error)}`, "server_error");
-        else res.destroy();
-      }
-    });
+  const server = await startFakeVendor<ReplyScenario, ChatBody>({
+    port: opts.port,
+    handle,
+    reply: sendReply,
+    error: sendScenarioError,
+    fail: (res, error) => sendError(res, 500, `The fake server failed: ${String(error)}`, "server_error"),
   });
-  // Clients hang up on purpose in tests (aborts, timeouts); that is not a server error.
-  server.on("clientError", (_error, socket: Socket) => socket.destroy());
+  return publicFake(server, `${server.url}/v1`);
+}
 
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}/v1`,
-        requests,
-        enqueue: (...scenarios) => void queue.push(...scenarios),
-        setDefault: (scenario) => void (fallback = scenario),
-        close: () =>
-          new Promise<void>((done) => {
-            for (const timer of timers) clearTimeout(timer);
-            timers.clear();
-            server.close(() => done());
-            // Keep-alive sockets from the SDK would otherwise hold close() open for seconds.
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+/** Plays a reply scenario (or the echo, for null) as JSON or SSE. */
+function sendReply(res: ServerResponse, body: ChatBody, n: number, scenario: ReplyScenario | null, dropAfter: number | undefined) {
+  const id = `chatcmpl-fake-${n}`;
+  const reply = scenario ? scriptedReply(scenario, body, n) : echoReply(body);
+  if (body.stream === true) return sendSse(res, ID_HEADER, streamChunks(id, body, reply), sse, dropAfter, "data: [DONE]\n\n");
+  sendJson(res, 200, completion(id, String(body.model), reply), ID_HEADER);
 }
 
 // ---------------------------------------------------------------------------------
 // Replies
-
-function countWords(text: string): number {
-  let n = 0;
-  for (const word of text.split(/\s+/)) if (word) n++;
-  return n;
-}
 
 /** The text of a message's content, whether a string or an array of content parts. */
 function contentText(content: unknown): string {
@@ -235,13 +144,11 @@ function maxTokens(body: ChatBody): number | undefined {
 
 /** Cuts text to the request's max tokens (counted in words), the way a vendor stops at `length`. */
 function textReply(text: string, body: ChatBody, usage?: Usage): Reply {
-  const limit = maxTokens(body);
-  const words = text.match(/\S+\s*/g) ?? [];
-  const truncated = limit !== undefined && words.length > limit;
-  const content = truncated ? words.slice(0, limit).join("").trimEnd() : text;
+  const truncated = truncateWords(text, maxTokens(body));
+  const content = truncated ?? text;
   return {
     content,
-    finishReason: truncated ? "length" : "stop",
+    finishReason: truncated !== undefined ? "length" : "stop",
     usage: usage ?? { prompt_tokens: promptTokens(body), completion_tokens: countWords(content), cached_tokens: 0 },
   };
 }
@@ -304,19 +211,6 @@ function completion(id: string, model: string, reply: Reply) {
   };
 }
 
-/** Splits text into word-sized pieces that concatenate back to exactly the text. */
-function textPieces(text: string): string[] {
-  return text.match(/\s*\S+\s*/g) ?? (text ? [text] : []);
-}
-
-/** Splits a string into `parts` roughly equal pieces (at least one, possibly empty). */
-function slices(text: string, parts: number): string[] {
-  const size = Math.max(1, Math.ceil(text.length / parts));
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out.length ? out : [""];
-}
-
 /** The SSE chunks OpenAI sends for a reply: role, deltas, finish_reason, then usage if asked. */
 function streamChunks(id: string, body: ChatBody, reply: Reply): object[] {
   const model = String(body.model);
@@ -331,7 +225,9 @@ function streamChunks(id: string, body: ChatBody, reply: Reply): object[] {
   if (reply.toolCall) {
     const { id: callId, name, arguments: args } = reply.toolCall;
     chunks.push(chunk({ tool_calls: [{ index: 0, id: callId, type: "function", function: { name, arguments: "" } }] }));
-    for (const piece of slices(args, 3)) chunks.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    // At least one arguments chunk, even for empty arguments.
+    const pieces = slices(args, 3);
+    for (const piece of pieces.length ? pieces : [""]) chunks.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
   }
   chunks.push(chunk({}, reply.finishReason));
   if (includeUsage) chunks.push({ ...base, choices: [], usage: wireUsage(reply.usage) });
@@ -345,36 +241,8 @@ function sse(chunk: object): string {
   return `data: ${JSON.stringify(chunk)}\n\n`;
 }
 
-/** Writes the stream; with `dropAfter`, writes that many chunks and then kills the socket. */
-function sendStream(res: ServerResponse, chunks: object[], dropAfter?: number) {
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": requestId() });
-  if (dropAfter === undefined) {
-    res.end(chunks.map(sse).join("") + "data: [DONE]\n\n");
-    return;
-  }
-  const sent = chunks.slice(0, Math.max(0, dropAfter)).map(sse).join("");
-  // Destroy only once the chunks are flushed, so the client really sees them first.
-  if (sent) {
-    res.write(sent, () => res.socket?.destroy());
-  } else {
-    res.flushHeaders();
-    setImmediate(() => res.socket?.destroy());
-  }
-}
-
-let requestCounter = 0;
-function requestId(): string {
-  return `req_fake_${++requestCounter}`;
-}
-
-function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(payload);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "x-request-id": requestId(), ...headers });
-  res.end(text);
-}
-
 function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null = null, param: string | null = null, headers?: Record<string, string>) {
-  sendJson(res, status, { error: { message, type, param, code } }, headers);
+  sendJson(res, status, { error: { message, type, param, code } }, ID_HEADER, headers);
 }
 
 /** OpenAI's usual message, type and code for a status, so scenarios can give just the status. */
@@ -388,10 +256,9 @@ const ERROR_DEFAULTS: Record<number, { message: string; type: string; code: stri
   503: { message: "The engine is currently overloaded, please try again later.", type: "server_error", code: null },
 };
 
-function sendScenarioError(res: ServerResponse, scenario: Extract<FakeScenario, { kind: "error" }>) {
+function sendScenarioError(res: ServerResponse, scenario: ErrorScenario) {
   const fallback = ERROR_DEFAULTS[scenario.status] ?? { message: `HTTP ${scenario.status}`, type: scenario.status >= 500 ? "server_error" : "invalid_request_error", code: null };
-  const headers = scenario.retryAfterSeconds !== undefined ? { "retry-after": String(scenario.retryAfterSeconds) } : undefined;
-  sendError(res, scenario.status, scenario.message ?? fallback.message, scenario.type ?? fallback.type, fallback.code, null, headers);
+  sendError(res, scenario.status, scenario.message ?? fallback.message, scenario.type ?? fallback.type, fallback.code, null, retryAfterHeaders(scenario));
 }
 
 function invalidKeyMessage(headers: IncomingHttpHeaders): string {
