@@ -1,11 +1,11 @@
 // First-start seeding and the operator commands of the `maestro` CLI. These run
 // without a signed-in person, so they audit as the system ("cli" / "setup").
 import type { Db } from "../../db/client.ts";
-import { ConflictError, NotFoundError } from "../../errors.ts";
+import { NotFoundError } from "../../errors.ts";
 import { assertPasswordAcceptable, generatePassword, hashPassword } from "../../auth/password.ts";
-import { revokeAllSessions } from "../../auth/sessions.ts";
 import type { AuthPolicy } from "../../auth/policy.ts";
 import { recordAudit } from "../audit/index.ts";
+import { createMember, replacePassword } from "../users/index.ts";
 import type { Role } from "../../shared/rbac.ts";
 
 export const DEFAULT_TEAM_SLUG = "default";
@@ -56,55 +56,31 @@ export interface CliUserInput {
   password?: string;
 }
 
-/** `maestro user create`: adds a person to a team (creating the account if new). */
+const CLI_ACTOR = { label: "cli" };
+
+/** `maestro user create`: adds a person to a team (creating the account if new), as an admin would. */
 export async function createUserFromCli(db: Db, policy: AuthPolicy, input: CliUserInput) {
-  const email = input.email.trim().toLowerCase();
   const team = await db.team.findUnique({ where: { slug: input.team } });
   if (!team) throw new NotFoundError(`Team "${input.team}"`);
-  const existing = await db.user.findUnique({ where: { email }, include: { memberships: true } });
-  if (existing?.memberships.some((m) => m.teamId === team.id)) {
-    throw new ConflictError(`${email} is already a member of team "${team.slug}".`);
-  }
-  let generatedPassword: string | undefined;
-  let userId = existing?.id;
-  if (!existing) {
-    if (input.password) assertPasswordAcceptable(input.password, policy, email);
-    generatedPassword = input.password ? undefined : generatePassword();
-    const user = await db.user.create({
-      data: {
-        email,
-        name: input.name ?? null,
-        passwordHash: await hashPassword(input.password ?? generatedPassword!),
-        mustChangePassword: !input.password,
-      },
-    });
-    userId = user.id;
-  }
-  await db.membership.create({ data: { userId: userId!, teamId: team.id, role: input.role } });
-  await recordAudit(db, { label: "cli" }, {
-    action: existing ? "membership.create" : "user.create",
+  const { member, created, temporaryPassword } = await createMember(db, policy, CLI_ACTOR, {
+    ...input,
+    email: input.email.trim().toLowerCase(),
     teamId: team.id,
-    targetType: "user",
-    targetId: userId!,
-    after: { email, role: input.role },
   });
-  return { email, team: team.slug, role: input.role, createdAccount: !existing, generatedPassword };
+  return { email: member.email, team: team.slug, role: member.role, createdAccount: created, generatedPassword: temporaryPassword ?? undefined };
 }
 
-/** `maestro user reset-password`: sets a new (given or generated) password and ends the person's sessions. */
+/** `maestro user reset-password`: sets a new (given or generated) password, reactivates the account and ends its sessions. */
 export async function resetPasswordFromCli(db: Db, policy: AuthPolicy, input: { email: string; password?: string }) {
   const email = input.email.trim().toLowerCase();
   const user = await db.user.findUnique({ where: { email }, include: { memberships: true } });
   if (!user) throw new NotFoundError(`The account ${email}`);
   if (input.password) assertPasswordAcceptable(input.password, policy, email);
-  const password = input.password ?? generatePassword();
-  await db.user.update({
-    where: { id: user.id },
-    data: { passwordHash: await hashPassword(password), mustChangePassword: !input.password, isActive: true },
-  });
-  const sessionsEnded = await revokeAllSessions(db, user.id);
+  // The operator at the console is the last resort for a locked-out admin.
+  if (!user.isActive) await db.user.update({ where: { id: user.id }, data: { isActive: true } });
+  const { password, sessionsEnded } = await replacePassword(db, user.id, input.password);
   for (const m of user.memberships) {
-    await recordAudit(db, { label: "cli" }, { action: "user.password.reset", teamId: m.teamId, targetType: "user", targetId: user.id, after: { sessionsEnded } });
+    await recordAudit(db, CLI_ACTOR, { action: "user.password.reset", teamId: m.teamId, targetType: "user", targetId: user.id, after: { sessionsEnded } });
   }
   return { email, sessionsEnded, generatedPassword: input.password ? undefined : password };
 }

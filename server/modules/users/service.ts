@@ -163,16 +163,23 @@ export async function setActive(db: Db, actor: AccountAdminActor, input: { teamI
   return toMemberDto(await membershipOrThrow(db, input.teamId, input.userId));
 }
 
+/**
+ * Replaces a person's password and ends their sessions. A password the caller chose is
+ * final; a generated one must be changed at next sign-in. Returns the password in clear
+ * once, for the caller to hand over.
+ */
+export async function replacePassword(db: Db, userId: string, chosen?: string) {
+  const password = chosen ?? generatePassword();
+  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password), mustChangePassword: !chosen } });
+  const sessionsEnded = await revokeAllSessions(db, userId);
+  return { password, sessionsEnded };
+}
+
 /** Sets a generated password that must be changed at next sign-in; ends the person's sessions. */
 export async function resetPassword(db: Db, actor: AccountAdminActor, input: { teamId: string; userId: string }) {
   await membershipOrThrow(db, input.teamId, input.userId);
   await assertAdministersAllTeamsOf(db, actor.memberships, input.userId);
-  const temporaryPassword = generatePassword();
-  await db.user.update({
-    where: { id: input.userId },
-    data: { passwordHash: await hashPassword(temporaryPassword), mustChangePassword: true },
-  });
-  const sessionsEnded = await revokeAllSessions(db, input.userId);
+  const { password, sessionsEnded } = await replacePassword(db, input.userId);
   await recordAudit(db, actor, {
     action: "user.password.reset",
     teamId: input.teamId,
@@ -180,5 +187,5 @@ export async function resetPassword(db: Db, actor: AccountAdminActor, input: { t
     targetId: input.userId,
     after: { sessionsEnded },
   });
-  return { temporaryPassword };
+  return { temporaryPassword: password };
 }
