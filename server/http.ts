@@ -11,7 +11,7 @@ import { bootstrapAdmin } from "./modules/setup/index.ts";
 import { authPolicyFromEnv } from "./auth/policy.ts";
 import { principalFromHeaders } from "./auth/principal.ts";
 import { authSecret } from "./auth/secret.ts";
-import { CLIENT_IP_HEADER } from "./auth/options.ts";
+import { CLIENT_IP_HEADER } from "./shared/http-headers.ts";
 import { startRealtime } from "./realtime/server.ts";
 import { CLI_BRIDGE_PATH, handleCliBridge, publishServerInfo, runningServer, withdrawServerInfo } from "./cli/bridge.ts";
 import { ConfigurationError } from "./errors.ts";

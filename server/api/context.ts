@@ -5,7 +5,7 @@ import { principalFromHeaders } from "../auth/principal.ts";
 import type { AuthPolicy } from "../auth/policy.ts";
 import { authPolicyFromEnv } from "../auth/policy.ts";
 import { authSecret } from "../auth/secret.ts";
-import { CLIENT_IP_HEADER } from "../auth/options.ts";
+import { CLIENT_IP_HEADER } from "../shared/http-headers.ts";
 
 export interface Context {
   db: Db;

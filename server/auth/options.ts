@@ -15,9 +15,8 @@ import { authSecret } from "./secret.ts";
 import { revokeSession } from "./sessions.ts";
 import { signInWithOAuth } from "./oauth.ts";
 import { loadMemberships } from "./principal.ts";
+import { CLIENT_IP_HEADER } from "../shared/http-headers.ts";
 
-/** Set by the custom HTTP entry from the socket's address; client-supplied values are dropped. */
-export const CLIENT_IP_HEADER = "x-maestro-client-ip";
 
 type HeaderBag = Record<string, string | string[] | undefined> | Headers | undefined;
 function header(headers: HeaderBag, name: string): string | null {

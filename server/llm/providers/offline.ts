@@ -7,6 +7,7 @@
 // fail or wait, the way a vendor would.
 import { randomUUID } from "node:crypto";
 import { ProviderError, kindForStatus } from "../errors.ts";
+import { abortableSleep } from "../resilience.ts";
 import { estimateInputTokens, estimateTextTokens } from "../tokens.ts";
 import type { ChatRequest, ChatResponse, Provider, ProviderHealth, StreamEvent, ToolCall, ToolDefinition } from "../types.ts";
 
@@ -23,21 +24,15 @@ function lastUserText(request: ChatRequest): string {
   return "";
 }
 
+const cancelled = () => new ProviderError("cancelled", "The call was cancelled.", { provider: OFFLINE_PROVIDER_ID });
+
 function abortIfNeeded(signal: AbortSignal | undefined) {
-  if (signal?.aborted) throw new ProviderError("cancelled", "The call was cancelled.", { provider: OFFLINE_PROVIDER_ID });
+  if (signal?.aborted) throw cancelled();
 }
 
 function sleep(ms: number, signal?: AbortSignal) {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(new ProviderError("cancelled", "The call was cancelled.", { provider: OFFLINE_PROVIDER_ID }));
-      },
-      { once: true },
-    );
+  return abortableSleep(ms, signal).catch(() => {
+    throw cancelled();
   });
 }
 
