@@ -1,11 +1,12 @@
 // Baseline costs of the platform's hot paths on the embedded database: resolving an
-// API key to a principal, a team-scoped tRPC query through the procedure ladder, and a
+// API key or a session cookie to a principal, a team-scoped tRPC query through the procedure ladder, and a
 // password sign-in (argon2id). Prints JSON; run with `npm run bench:api`.
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../server/db/client.ts";
 import { applyMigrations } from "../server/db/migrate.ts";
 import { seedFixtures, testPolicy, TEST_PASSWORD, principalFor } from "../server/test/fixtures.ts";
 import { principalFromHeaders } from "../server/auth/principal.ts";
+import { encode } from "next-auth/jwt";
 import { authenticateWithPassword } from "../server/auth/login.ts";
 import { createApiKey } from "../server/modules/apikeys/index.ts";
 import { createCaller } from "../server/api/root.ts";
@@ -37,12 +38,16 @@ const { key } = await createApiKey(f.db, { userId: admin.userId, label: admin.em
   name: "bench",
   scopes: ["users:admin", "team:read"],
 });
+const SECRET = "bench-secret-0123456789abcdef0123456789";
+const session = await authenticateWithPassword(f.db, testPolicy, { email: "admin@acme.test", password: TEST_PASSWORD });
+const sessionCookie = `next-auth.session-token=${await encode({ token: { uid: session.userId, sid: session.sessionId }, secret: SECRET })}`;
 const caller = createCaller(createContextForPrincipal(f.db, testPolicy, admin));
 const rssBefore = process.memoryUsage().rss;
 
 const results = {
   backend: database.kind,
-  apiKeyPrincipal: await measure(500, () => principalFromHeaders(f.db, testPolicy, "bench-secret-0123456789abcdef0123456789", { authorization: `Bearer ${key}` })),
+  apiKeyPrincipal: await measure(500, () => principalFromHeaders(f.db, testPolicy, SECRET, { authorization: `Bearer ${key}` })),
+  sessionCookiePrincipal: await measure(500, () => principalFromHeaders(f.db, testPolicy, SECRET, { cookie: sessionCookie })),
   trpcUsersList: await measure(500, () => caller.users.list({ teamId: f.team.id, limit: 25 })),
   passwordSignIn: await measure(30, () => authenticateWithPassword(f.db, { ...testPolicy, loginMaxFailures: 1e9 }, { email: "viewer@acme.test", password: TEST_PASSWORD, ip: "127.0.0.1" })),
   rssGrowthMb: Number(((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(1)),

@@ -2,6 +2,7 @@
 // Both resolve to the same Principal, so every check downstream is the same.
 import { decode } from "next-auth/jwt";
 import type { Db } from "../db/client.ts";
+import type { Prisma } from "../db/generated/client.ts";
 import type { Role, Scope } from "../shared/rbac.ts";
 import { scopesForRole } from "../shared/rbac.ts";
 import type { MembershipDto } from "../shared/dto.ts";
@@ -48,24 +49,26 @@ function sessionTokenFrom(cookies: Map<string, string>): string | undefined {
   return undefined;
 }
 
-export async function loadMemberships(db: Db, userId: string): Promise<MembershipDto[]> {
-  const rows = await db.membership.findMany({
-    where: { userId },
-    include: { team: true },
-    orderBy: { team: { name: "asc" } },
-  });
-  return rows.map((m) => ({
+type MembershipRow = Prisma.MembershipGetPayload<{ include: { team: true } }>;
+
+function toMembershipDto(m: MembershipRow): MembershipDto {
+  return {
     teamId: m.teamId,
     teamSlug: m.team.slug,
     teamName: m.team.name,
     role: m.role as Role,
     scopes: scopesForRole(m.role as Role),
-  }));
+  };
 }
 
-export async function principalForUser(db: Db, userId: string, sessionId: string | null): Promise<Principal | null> {
-  const user = await db.user.findUnique({ where: { id: userId } });
-  if (!user || !user.isActive) return null;
+export async function loadMemberships(db: Db, userId: string): Promise<MembershipDto[]> {
+  const rows = await db.membership.findMany({ where: { userId }, include: { team: true }, orderBy: { team: { name: "asc" } } });
+  return rows.map(toMembershipDto);
+}
+
+type UserRow = Awaited<ReturnType<Db["user"]["findUniqueOrThrow"]>>;
+
+function sessionPrincipal(user: UserRow, sessionId: string | null, memberships: MembershipDto[]): Principal {
   return {
     kind: "session",
     userId: user.id,
@@ -74,8 +77,14 @@ export async function principalForUser(db: Db, userId: string, sessionId: string
     mustChangePassword: user.mustChangePassword,
     sessionId,
     apiKey: null,
-    memberships: await loadMemberships(db, user.id),
+    memberships,
   };
+}
+
+export async function principalForUser(db: Db, userId: string, sessionId: string | null): Promise<Principal | null> {
+  const user = await db.user.findUnique({ where: { id: userId } });
+  if (!user || !user.isActive) return null;
+  return sessionPrincipal(user, sessionId, await loadMemberships(db, user.id));
 }
 
 // lastUsedAt is informational; one write a minute per key is plenty.
@@ -85,8 +94,9 @@ export async function principalFromApiKey(db: Db, token: string, now = new Date(
   if (!looksLikeApiKey(token)) return null;
   const key = await db.apiKey.findUnique({ where: { hash: hashApiKey(token) }, include: { user: true } });
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now) || !key.user.isActive) return null;
-  const membership = (await loadMemberships(db, key.userId)).find((m) => m.teamId === key.teamId);
-  if (!membership) return null; // The owner left the team: the key dies with the membership.
+  const row = await db.membership.findUnique({ where: { userId_teamId: { userId: key.userId, teamId: key.teamId } }, include: { team: true } });
+  if (!row) return null; // The owner left the team: the key dies with the membership.
+  const membership = toMembershipDto(row);
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > API_KEY_TOUCH_MS) {
     await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
   }
@@ -124,7 +134,7 @@ export async function principalFromSessionToken(
   if (!claims?.sid || !claims.uid) return null;
   const check = await validateSession(db, policy, claims.sid);
   if (!check.ok || check.userId !== claims.uid) return null;
-  return principalForUser(db, check.userId, check.sessionId);
+  return sessionPrincipal(check.user, check.sessionId, await loadMemberships(db, check.userId));
 }
 
 /** Resolves the caller from request headers: Bearer API key first, then the session cookie. */

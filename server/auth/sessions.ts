@@ -21,13 +21,16 @@ export async function createSession(
   });
 }
 
+type SessionUser = Awaited<ReturnType<Db["user"]["findUniqueOrThrow"]>>;
+
 export type SessionCheck =
-  | { ok: true; userId: string; sessionId: string }
+  /** The user row comes along so callers need not read it again on every request. */
+  | { ok: true; userId: string; sessionId: string; user: SessionUser }
   | { ok: false; reason: "missing" | "revoked" | "expired" | "idle" | "inactive-user" };
 
 /** Is the session behind a JWT still valid? Extends its idle window when it is. */
 export async function validateSession(db: Db, policy: AuthPolicy, sessionId: string, now = new Date()): Promise<SessionCheck> {
-  const session = await db.session.findUnique({ where: { id: sessionId }, include: { user: { select: { isActive: true } } } });
+  const session = await db.session.findUnique({ where: { id: sessionId }, include: { user: true } });
   if (!session) return { ok: false, reason: "missing" };
   if (session.revokedAt) return { ok: false, reason: "revoked" };
   if (session.expiresAt <= now) return { ok: false, reason: "expired" };
@@ -36,7 +39,7 @@ export async function validateSession(db: Db, policy: AuthPolicy, sessionId: str
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await db.session.update({ where: { id: sessionId }, data: { lastSeenAt: now } });
   }
-  return { ok: true, userId: session.userId, sessionId };
+  return { ok: true, userId: session.userId, sessionId, user: session.user };
 }
 
 export async function revokeSession(db: Db, sessionId: string) {
