@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "./env.ts";
+import { EnvError, envSchema, parseEnv } from "./env.ts";
 
 describe("configuration", () => {
   it("has working defaults for the embedded mode", () => {
@@ -36,5 +36,17 @@ describe("configuration", () => {
   it("requires OAuth settings in pairs", () => {
     expect(() => parseEnv({ GITHUB_CLIENT_ID: "abc" })).toThrow(/GITHUB_CLIENT_SECRET: must be set together with GITHUB_CLIENT_ID/);
     expect(() => parseEnv({ OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toThrow(/OIDC_ISSUER/);
+  });
+});
+
+describe("documentation of the configuration", () => {
+  it("lists every variable in the README table and in .env.example", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { REPO_ROOT } = await import("./paths.ts");
+    const readme = readFileSync(`${REPO_ROOT}/README.md`, "utf8");
+    const example = readFileSync(`${REPO_ROOT}/.env.example`, "utf8");
+    const names = Object.keys(envSchema.shape).filter((name) => name !== "NODE_ENV");
+    expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+    expect(names.filter((name) => !example.includes(`${name}=`))).toEqual([]);
   });
 });

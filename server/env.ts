@@ -34,6 +34,8 @@ export const envSchema = z.object({
   ),
   /** Signs session tokens. Generated and kept in the data dir when unset. */
   MAESTRO_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  /** Encrypts provider keys at rest: 64 hex chars, 32 base64 bytes, or a long passphrase. Derived from MAESTRO_SECRET when unset. */
+  MAESTRO_ENCRYPTION_KEY: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   MAESTRO_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   MAESTRO_ADMIN_PASSWORD: optionalString,
   MAESTRO_SESSION_IDLE_MINUTES: positiveInt(120),
@@ -42,6 +44,10 @@ export const envSchema = z.object({
   MAESTRO_LOGIN_LOCKOUT_MINUTES: positiveInt(15),
   MAESTRO_PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
   MAESTRO_MAX_REQUEST_BYTES: positiveInt(1024 * 1024),
+  /** Memory bound of the in-process response cache (ignored with REDIS_URL, which caches in Redis). */
+  MAESTRO_CACHE_MAX_MB: positiveInt(64),
+  /** Attempts per provider call (first try plus retries) on 429, 5xx, timeouts and dropped connections. */
+  MAESTRO_LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   MAESTRO_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   MAESTRO_OAUTH_ALLOW_SIGNUP: flag.default(false),
   GITHUB_CLIENT_ID: optionalString,
@@ -63,7 +69,7 @@ export class EnvError extends Error {
 
 /** A rejected value as it may be shown back: secrets hidden, URL passwords masked. */
 function showable(name: string, value: string): string {
-  if (/SECRET|PASSWORD/.test(name)) return `${value.length} characters`;
+  if (/SECRET|PASSWORD|KEY/.test(name)) return `${value.length} characters`;
   return `"${value.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@")}"`;
 }
 

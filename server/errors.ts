@@ -10,7 +10,10 @@ export type DomainErrorCode =
   | "CONFLICT"
   | "PAYLOAD_TOO_LARGE"
   | "TOO_MANY_REQUESTS"
-  | "PRECONDITION_FAILED";
+  | "PRECONDITION_FAILED"
+  | "BUDGET_EXCEEDED"
+  | "BAD_GATEWAY"
+  | "GATEWAY_TIMEOUT";
 
 const STATUS: Record<DomainErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -21,6 +24,24 @@ const STATUS: Record<DomainErrorCode, number> = {
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_REQUESTS: 429,
+  BUDGET_EXCEEDED: 429,
+  BAD_GATEWAY: 502,
+  GATEWAY_TIMEOUT: 504,
+};
+
+/** The tRPC code a domain code travels as; the domain code itself rides in `data.domainCode`. */
+export const TRPC_CODE: Record<DomainErrorCode, Exclude<DomainErrorCode, "BUDGET_EXCEEDED"> > = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  BUDGET_EXCEEDED: "TOO_MANY_REQUESTS",
+  BAD_GATEWAY: "BAD_GATEWAY",
+  GATEWAY_TIMEOUT: "GATEWAY_TIMEOUT",
 };
 
 // A brand rather than instanceof: Next's bundle and the custom server each load their
@@ -83,6 +104,38 @@ export class RateLimitedError extends DomainError {
 export class PayloadTooLargeError extends DomainError {
   constructor(limitBytes: number) {
     super("PAYLOAD_TOO_LARGE", `The request is larger than the limit of ${limitBytes} bytes.`, { limitBytes });
+  }
+}
+
+export interface BudgetRef {
+  id: string;
+  name: string;
+  scope: string;
+  period: string;
+  limitNano: number;
+  spentNano: number;
+  reservedNano: number;
+}
+
+/** A call refused because its worst-case cost does not fit in a budget's remaining room. */
+export class BudgetExceededError extends DomainError {
+  constructor(
+    readonly budget: BudgetRef,
+    requestedNano: number,
+  ) {
+    const usd = (nano: number) => `$${(nano / 1e9).toFixed(4)}`;
+    super(
+      "BUDGET_EXCEEDED",
+      `Budget "${budget.name}" (${budget.period}, limit ${usd(budget.limitNano)}) has ${usd(Math.max(0, budget.limitNano - budget.spentNano - budget.reservedNano))} left; this call may cost up to ${usd(requestedNano)}.`,
+      { budget, requestedNano },
+    );
+  }
+}
+
+/** The upstream provider failed in a way the caller cannot fix (after retries and fallbacks). */
+export class UpstreamError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>, timeout = false) {
+    super(timeout ? "GATEWAY_TIMEOUT" : "BAD_GATEWAY", message, details);
   }
 }
 

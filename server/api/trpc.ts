@@ -4,7 +4,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Context } from "./context.ts";
-import { isDomainError } from "../errors.ts";
+import { TRPC_CODE, isDomainError } from "../errors.ts";
 import type { Scope } from "../shared/rbac.ts";
 import { can } from "../shared/rbac.ts";
 import { teamInput } from "../shared/schemas.ts";
@@ -46,7 +46,7 @@ const errorMapping = t.middleware(async ({ next, path, type }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (isDomainError(cause)) {
-      throw new TRPCError({ code: cause.code as TRPC_ERROR_CODE_KEY, message: cause.message, cause });
+      throw new TRPCError({ code: TRPC_CODE[cause.code] as TRPC_ERROR_CODE_KEY, message: cause.message, cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       logger.error("trpc.unhandled", { path, type, error: cause ?? result.error });
