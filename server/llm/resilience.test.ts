@@ -80,7 +80,8 @@ describe("circuit breaker", () => {
     let reached = false;
     const error = await breakers.run(provider, "p/m", async () => { reached = true; }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CircuitOpenError);
-    expect((error as ProviderError).retryable).toBe(true);
+    // Not retried inside the call: the gateway moves on to the next target instead.
+    expect((error as ProviderError).retryable).toBe(false);
     expect(reached).toBe(false);
     expect(breakers.state("p/other")).toBe("closed");
   });

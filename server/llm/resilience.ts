@@ -86,6 +86,9 @@ export class CircuitOpenError extends ProviderError {
   constructor(provider: string, key: string, retryInMs: number) {
     super("server", `${key} is failing repeatedly; calls are paused for ${Math.ceil(retryInMs / 1000)} s.`, { provider, retryAfterMs: retryInMs });
     this.name = "ProviderError";
+    // Waiting out an open circuit inside one call helps nobody: the gateway moves on to
+    // the next target instead of retrying this one.
+    (this as { retryable: boolean }).retryable = false;
   }
 }
 

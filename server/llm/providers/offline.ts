@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { ProviderError, kindForStatus } from "../errors.ts";
 import { abortableSleep } from "../resilience.ts";
+import { decode, encode } from "gpt-tokenizer";
 import { estimateInputTokens, estimateTextTokens } from "../tokens.ts";
 import type { ChatRequest, ChatResponse, Provider, ProviderHealth, StreamEvent, ToolCall, ToolDefinition } from "../types.ts";
 
@@ -95,8 +96,8 @@ function respond(request: ChatRequest): ChatResponse {
   const toolCalls: ToolCall[] = tool ? [{ id: `call_${randomUUID().slice(0, 8)}`, name: tool.name, arguments: argumentsFor(tool, text) }] : [];
   const fullContent = tool ? "" : answerText(request, text);
   const limit = request.maxTokens;
-  const words = fullContent.split(/(?<= )/);
-  const content = limit !== undefined && estimateTextTokens(fullContent) > limit ? words.slice(0, Math.max(1, limit)).join("") : fullContent;
+  // Cut at exactly `limit` tokens, as a vendor does, so max_tokens bounds the cost.
+  const content = limit !== undefined && estimateTextTokens(fullContent) > limit ? decode(encode(fullContent).slice(0, Math.max(1, limit))) : fullContent;
   const outputTokens = estimateTextTokens(content) + toolCalls.reduce((n, c) => n + estimateTextTokens(c.name + c.arguments), 0);
   return {
     id: `offline-${randomUUID()}`,
