@@ -14,6 +14,7 @@ import { closeDatabase } from "./db/client.ts";
 import { prepareEnvironment } from "./boot.ts";
 import { createMigration } from "./db/migrate.ts";
 import { ROLES } from "./shared/rbac.ts";
+import type { CliUsageResult } from "./modules/usage/index.ts";
 
 const HELP = `maestro — self-hosted control plane for AI agents
 
@@ -28,6 +29,11 @@ Commands:
                                 Add a person to a team (roles: ${ROLES.join(", ")}); prints a generated password when none is given
   user reset-password --email E [--password P]
                                 Set a new password (generated when none is given) and end the person's sessions
+  apikey create --email E --team SLUG [--name N] [--scopes a,b,c]
+                                Create an API key for a member of a team (scopes default to all their role grants);
+                                prints the key once
+  usage --team SLUG [--since 7d|24h|30d|2026-11-01] [--json]
+                                Spend by provider and model since then (default 30d); --json prints the rows
   help                          Show this help
 
 Configuration comes from environment variables; see .env.example and the README.`;
@@ -148,6 +154,53 @@ async function user(args: string[]) {
   return fail(`unknown user command "${sub ?? ""}". Try: maestro user create | user reset-password`);
 }
 
+async function apikey(args: string[]) {
+  const [sub, ...rest] = args;
+  if (sub !== "create") return fail(`unknown apikey command "${sub ?? ""}". Try: maestro apikey create --email E --team SLUG`);
+  const { values } = parseArgs({ args: rest, options: { email: { type: "string" }, team: { type: "string" }, name: { type: "string" }, scopes: { type: "string" } } });
+  if (!values.email || !values.team) return fail("apikey create needs --email and --team");
+  const scopes = values.scopes?.split(",").map((s) => s.trim()).filter(Boolean);
+  const result = (await runDatabaseCommand({
+    name: "apikey.create",
+    args: { email: values.email, team: values.team, name: values.name, scopes },
+  })) as { key: string; name: string; scopes: string[]; email: string; team: string };
+  say(`Created API key "${result.name}" for ${result.email} in team "${result.team}" with scopes: ${result.scopes.join(", ")}.`);
+  say(result.key);
+  say("This key is shown only now and cannot be shown again; store it somewhere safe.");
+  return 0;
+}
+
+/** Columns padded to their widest cell, chosen columns right-aligned, a rule under the header and above the footer. */
+export function textTable(headers: string[], rows: string[][], rightAligned: boolean[], footer?: string[]): string {
+  const all = footer ? [...rows, footer] : rows;
+  const widths = headers.map((h, i) => Math.max(h.length, ...all.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  return [line(headers), rule, ...rows.map(line), ...(footer ? [rule, line(footer)] : [])].join("\n");
+}
+
+/** The `maestro usage` table: one line per provider and model, then the total. */
+export function usageTable(result: CliUsageResult): string {
+  const n = (v: number) => v.toLocaleString("en-US");
+  const cost = (v: number) => v.toFixed(6);
+  const heading = `Usage of team "${result.team}" from ${result.from} to ${result.to} (UTC):`;
+  if (!result.rows.length) return `${heading}\nNo LLM calls in this period.`;
+  return `${heading}\n\n${textTable(
+    ["Provider", "Model", "Calls", "Input tokens", "Output tokens", "Cost USD"],
+    result.rows.map((r) => [r.provider, r.model, n(r.calls), n(r.inputTokens), n(r.outputTokens), cost(r.costUsd)]),
+    [false, false, true, true, true, true],
+    ["Total", "", n(result.total.calls), n(result.total.inputTokens), n(result.total.outputTokens), cost(result.total.costUsd)],
+  )}`;
+}
+
+async function usage(args: string[]) {
+  const { values } = parseArgs({ args, options: { team: { type: "string" }, since: { type: "string" }, json: { type: "boolean" } } });
+  if (!values.team) return fail("usage needs --team");
+  const result = (await runDatabaseCommand({ name: "usage.summary", args: { team: values.team, since: values.since ?? "30d" } })) as CliUsageResult;
+  say(values.json ? JSON.stringify(result.rows, null, 2) : usageTable(result));
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -163,6 +216,10 @@ export async function main(argv: string[]): Promise<number> {
         return await migrate(args);
       case "user":
         return await user(args);
+      case "apikey":
+        return await apikey(args);
+      case "usage":
+        return await usage(args);
       default:
         return fail(`unknown command "${command}". Run "maestro help" for the list.`);
     }

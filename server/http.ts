@@ -1,5 +1,5 @@
 // The one HTTP entry: Next.js (pages, /api/trpc, /api/auth, /api/health), socket.io,
-// the CLI bridge, and (in later parts) the /v1 gateway and background services,
+// the CLI bridge, the OpenAI-compatible /v1 gateway and background services,
 // all on one port.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { REPO_ROOT } from "./paths.ts";
@@ -15,6 +15,8 @@ import { CLIENT_IP_HEADER } from "./shared/http-headers.ts";
 import { startRealtime } from "./realtime/server.ts";
 import { CLI_BRIDGE_PATH, handleCliBridge, publishServerInfo, runningServer, withdrawServerInfo } from "./cli/bridge.ts";
 import { ConfigurationError } from "./errors.ts";
+import { V1_PREFIX, handleV1 } from "./modules/gateway/v1.ts";
+import { gatewayServices, stopGatewayServices } from "./modules/gateway/index.ts";
 import { logger } from "./logger.ts";
 
 export interface StartOptions {
@@ -52,6 +54,7 @@ export async function startServer(options: StartOptions = {}) {
     // Only the server may say where a request came from (login throttling keys on it).
     req.headers[CLIENT_IP_HEADER] = clientAddress(req);
     if (req.url?.startsWith(CLI_BRIDGE_PATH)) return void handleCliBridge(req, res);
+    if (req.url?.startsWith(V1_PREFIX)) return void handleV1(req, res);
     handle(req, res).catch((error: unknown) => {
       logger.error("http.unhandled", { url: req.url, error });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("Internal error");
@@ -80,6 +83,7 @@ export async function startServer(options: StartOptions = {}) {
     server.listen(e.PORT, e.HOST, () => resolve());
   });
   publishServerInfo(e, process.pid);
+  gatewayServices(); // starts the budget sweep and the usage writer now, not at the first call
 
   const url = publicUrl(e);
   announce(`Maestro is running at ${url}  (database: ${database.kind}, realtime: ${e.REDIS_URL ? "redis" : "single-node"})`);
@@ -96,6 +100,7 @@ export async function startServer(options: StartOptions = {}) {
     closing ??= (async () => {
       withdrawServerInfo(env());
       await realtime.close(); // also closes the HTTP server
+      await stopGatewayServices(); // writes the last usage records
       await app.close?.();
       await closeDatabase();
     })();

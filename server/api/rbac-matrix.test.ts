@@ -4,28 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { appRouter } from "./root.ts";
-import { PERSONAS, withFixtures, type Fixtures, type Persona } from "../test/fixtures.ts";
+import { PERSONAS, withFixtures, type Fixtures } from "../test/fixtures.ts";
 import { hashPassword } from "../auth/password.ts";
-
-type Outcome = "OK" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND";
-type Expectation = Record<Persona, Outcome>;
-
-const everyone: Expectation = { anonymous: "UNAUTHORIZED", viewer: "OK", operator: "OK", admin: "OK", outsider: "OK" };
-const adminsOnly: Expectation = { anonymous: "UNAUTHORIZED", viewer: "FORBIDDEN", operator: "FORBIDDEN", admin: "OK", outsider: "NOT_FOUND" };
-const teamMembers: Expectation = { anonymous: "UNAUTHORIZED", viewer: "OK", operator: "OK", admin: "OK", outsider: "NOT_FOUND" };
-/** Not bound to one team: any admin of any team may call it. */
-const anyTeamAdmin: Expectation = { anonymous: "UNAUTHORIZED", viewer: "FORBIDDEN", operator: "FORBIDDEN", admin: "OK", outsider: "OK" };
-
-interface Case {
-  expect: Expectation;
-  /** Builds a valid input; called afresh for every persona so mutations do not interfere. */
-  input: (f: Fixtures, persona: Persona) => Promise<unknown> | unknown;
-  /** Sign-in-only actions that refuse API keys are covered elsewhere. */
-  sessionOnly?: boolean;
-}
-
-let counter = 0;
-const unique = (prefix: string) => `${prefix}${++counter}`;
+import { adminsOnly, anyTeamAdmin, everyone, teamMembers, unique, type Case, type RuleRefusals } from "../test/rbac.ts";
+import { GATEWAY_RBAC_CASES, GATEWAY_RULE_REFUSALS } from "../test/rbac-gateway.ts";
 
 async function newMember(f: Fixtures, role: "viewer" | "operator" | "admin" = "viewer") {
   const user = await f.db.user.create({
@@ -35,6 +17,7 @@ async function newMember(f: Fixtures, role: "viewer" | "operator" | "admin" = "v
 }
 
 const CASES: Record<string, Case> = {
+  ...GATEWAY_RBAC_CASES,
   "account.me": { expect: everyone, input: () => undefined },
   "account.changePassword": {
     expect: { ...everyone, anonymous: "UNAUTHORIZED" },
@@ -66,7 +49,8 @@ const CASES: Record<string, Case> = {
 };
 
 /** Expected outcome overrides where the valid input is deliberately refused by a rule, not by RBAC. */
-const RULE_REFUSALS: Record<string, Partial<Record<Persona, string>>> = {
+const RULE_REFUSALS: RuleRefusals = {
+  ...GATEWAY_RULE_REFUSALS,
   "account.changePassword": { viewer: "BAD_REQUEST", operator: "BAD_REQUEST", admin: "BAD_REQUEST", outsider: "BAD_REQUEST" },
 };
 
@@ -84,6 +68,12 @@ async function outcomeOf(call: () => Promise<unknown>): Promise<string> {
   }
 }
 
+/** A subscription's checks run when it is first read. */
+async function firstValue(result: Promise<unknown>): Promise<void> {
+  const iterable = (await result) as AsyncIterable<unknown>;
+  for await (const _value of iterable) break;
+}
+
 const fixtures = withFixtures();
 
 describe("RBAC matrix", () => {
@@ -98,7 +88,8 @@ describe("RBAC matrix", () => {
         const caller = await fixtures.caller(persona);
         const input = await testCase.input(fixtures, persona);
         const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (i: unknown) => Promise<unknown>;
-        expect(await outcomeOf(() => procedure(input))).toBe(wanted);
+        const call = testCase.subscription ? () => firstValue(procedure(input)) : () => procedure(input);
+        expect(await outcomeOf(call)).toBe(wanted);
       });
     }
   }

@@ -4,6 +4,10 @@ import { usersRouter } from "../modules/users/index.ts";
 import { teamsRouter } from "../modules/teams/index.ts";
 import { apiKeysRouter } from "../modules/apikeys/index.ts";
 import { auditRouter } from "../modules/audit/index.ts";
+import { budgetsRouter } from "../modules/budgets/index.ts";
+import { providersRouter, modelsRouter } from "../modules/providers/index.ts";
+import { gatewayRouter } from "../modules/gateway/index.ts";
+import { usageRouter } from "../modules/usage/index.ts";
 
 export const appRouter = router({
   account: accountRouter,
@@ -11,6 +15,11 @@ export const appRouter = router({
   teams: teamsRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
+  budgets: budgetsRouter,
+  providers: providersRouter,
+  models: modelsRouter,
+  gateway: gatewayRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

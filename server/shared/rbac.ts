@@ -18,6 +18,8 @@ export const SCOPES = [
   "budgets:read",
   "budgets:write",
   "usage:read",
+  "gateway:call",
+  "models:write",
   "healing:read",
   "healing:write",
   "apikeys:read",
@@ -52,6 +54,8 @@ const OPERATOR: readonly Scope[] = [
   "agents:write",
   "providers:write",
   "budgets:write",
+  // Calls cost money, so viewers (who change nothing) cannot make them.
+  "gateway:call",
   "healing:write",
 ];
 

@@ -1,9 +1,12 @@
 // The socket.io event map, shared by the server and the browser client.
 import type { AuditEntryDto } from "./dto.ts";
+import type { BudgetEventDto } from "./budgets.ts";
 
 export interface ServerToClientEvents {
   /** A new audit entry in one of the caller's teams (live activity). */
   "audit:created": (entry: AuditEntryDto) => void;
+  /** A budget crossed a soft threshold or refused a call (notifications deliver these later). */
+  "budget:event": (event: BudgetEventDto & { teamId: string }) => void;
   /** Sent once after connecting: the team rooms this socket joined. */
   "session:ready": (info: { teamIds: string[] }) => void;
 }

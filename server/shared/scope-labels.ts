@@ -15,6 +15,8 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   "budgets:read": "See costs and budgets",
   "budgets:write": "Set budgets and alerts",
   "usage:read": "See token usage",
+  "gateway:call": "Call models through the gateway (costs money)",
+  "models:write": "Edit the model catalog and prices",
   "healing:read": "See health events and healing actions",
   "healing:write": "Change healing rules",
   "apikeys:read": "See your API keys",

@@ -1,4 +1,5 @@
 import type { Db } from "../../db/client.ts";
+import { forgetApiKeyPrincipals } from "../../auth/api-key-cache.ts";
 import type { Prisma } from "../../db/generated/client.ts";
 import { ForbiddenError, NotFoundError } from "../../errors.ts";
 import { generateApiKey } from "../../auth/api-keys.ts";
@@ -80,6 +81,7 @@ export async function revokeApiKey(db: Db, actor: KeyActor, input: { teamId: str
   if (!key || (key.userId !== actor.userId && !can(actor.scopes, "apikeys:admin"))) throw new NotFoundError("That API key");
   if (key.revokedAt) return toApiKeyDto(key);
   const revoked = await db.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() }, include: withOwner });
+  forgetApiKeyPrincipals();
   await recordAudit(db, actor, {
     action: "apikey.revoke",
     teamId: input.teamId,

@@ -1,6 +1,7 @@
 // Team membership and account administration. Rules that protect a team from locking
 // itself out (last admin) and one team's admin from reaching into another team live here.
 import type { Db } from "../../db/client.ts";
+import { forgetApiKeyPrincipals } from "../../auth/api-key-cache.ts";
 import type { Prisma } from "../../db/generated/client.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../errors.ts";
 import { recordAudit, type AuditActor } from "../audit/index.ts";
@@ -115,6 +116,7 @@ export async function setRole(db: Db, actor: AuditActor, input: { teamId: string
   if (before.role === input.role) return toMemberDto(before);
   if (before.role === "admin") await assertNotLastAdmin(db, input.teamId, input.userId);
   const after = await db.membership.update({ where: { id: before.id }, data: { role: input.role }, include: { user: true } });
+  forgetApiKeyPrincipals();
   await recordAudit(db, actor, {
     action: "membership.role.update",
     teamId: input.teamId,
@@ -130,6 +132,7 @@ export async function removeMember(db: Db, actor: AuditActor, input: { teamId: s
   const before = await membershipOrThrow(db, input.teamId, input.userId);
   await assertNotLastAdmin(db, input.teamId, input.userId);
   await db.membership.delete({ where: { id: before.id } });
+  forgetApiKeyPrincipals();
   await recordAudit(db, actor, {
     action: "membership.delete",
     teamId: input.teamId,
@@ -151,6 +154,7 @@ export async function setActive(db: Db, actor: AccountAdminActor, input: { teamI
   await assertAdministersAllTeamsOf(db, actor.memberships, input.userId);
   if (member.user.isActive === input.isActive) return toMemberDto(member);
   await db.user.update({ where: { id: input.userId }, data: { isActive: input.isActive } });
+  forgetApiKeyPrincipals();
   if (!input.isActive) await revokeAllSessions(db, input.userId);
   await recordAudit(db, actor, {
     action: input.isActive ? "user.reactivate" : "user.deactivate",
