@@ -21,6 +21,7 @@ import type {
   SpendSubject,
   Strategy,
   TeamGatewayConfig,
+  UsageEvent,
   UsageSink,
 } from "./gateway-types.ts";
 import { createOfflineProvider, OFFLINE_MODEL, OFFLINE_PROVIDER_ID } from "./providers/offline.ts";
@@ -416,20 +417,7 @@ export class Gateway {
     try {
       return await budgets.reserve(subject, worst, ttl);
     } catch (error) {
-      this.options.usage?.record({
-        ...this.who(ctx),
-        providerId: target.providerId,
-        providerName: target.providerName,
-        providerKind: target.kind,
-        model: target.model,
-        usage: zeroUsage(),
-        costNano: 0,
-        latencyMs: 0,
-        cacheHit: false,
-        outcome: "refused",
-        ...describeForUsage(error),
-        createdAt: new Date(),
-      });
+      this.account(ctx, target, { usage: zeroUsage(), costNano: 0, latencyMs: 0, cacheHit: false }, "refused", error);
       throw error;
     }
   }
@@ -457,28 +445,33 @@ export class Gateway {
     };
   }
 
-  private who(ctx: CallContext) {
-    return {
+  private record(ctx: CallContext, target: ModelTarget, meta: CallMeta, outcome: "ok" | "error" | "cancelled", error?: unknown): void {
+    this.account(ctx, target, meta, outcome, error);
+  }
+
+  /** One usage event: who called, which target, what it cost and how it ended. */
+  private account(
+    ctx: CallContext,
+    target: ModelTarget,
+    result: Pick<CallMeta, "usage" | "costNano" | "latencyMs" | "cacheHit">,
+    outcome: UsageEvent["outcome"],
+    error?: unknown,
+  ): void {
+    this.options.usage?.record({
       teamId: ctx.teamId,
       userId: ctx.userId ?? null,
       apiKeyId: ctx.apiKeyId ?? null,
       runId: ctx.runId ?? null,
       stepId: ctx.stepId ?? null,
       operation: ctx.operation,
-    };
-  }
-
-  private record(ctx: CallContext, target: ModelTarget, meta: CallMeta, outcome: "ok" | "error" | "cancelled", error?: unknown): void {
-    this.options.usage?.record({
-      ...this.who(ctx),
       providerId: target.providerId,
       providerName: target.providerName,
       providerKind: target.kind,
       model: target.model,
-      usage: meta.usage,
-      costNano: meta.costNano,
-      latencyMs: Math.round(meta.latencyMs),
-      cacheHit: meta.cacheHit,
+      usage: result.usage,
+      costNano: result.costNano,
+      latencyMs: Math.round(result.latencyMs),
+      cacheHit: result.cacheHit,
       outcome,
       ...(error ? describeForUsage(error) : {}),
       createdAt: new Date(),
@@ -489,21 +482,7 @@ export class Gateway {
     const { errorKind, message } = describe(error);
     attempts.push({ target: `${target.providerName}/${target.model}`, outcome: "error", errorKind, message, latencyMs });
     const cancelled = isProviderError(error) && error.kind === "cancelled";
-    this.options.usage?.record({
-      ...this.who(ctx),
-      providerId: target.providerId,
-      providerName: target.providerName,
-      providerKind: target.kind,
-      model: target.model,
-      usage: zeroUsage(),
-      costNano: 0,
-      latencyMs: Math.round(latencyMs),
-      cacheHit: false,
-      outcome: cancelled ? "cancelled" : "error",
-      errorKind,
-      errorMessage: message.slice(0, 1000),
-      createdAt: new Date(),
-    });
+    this.account(ctx, target, { usage: zeroUsage(), costNano: 0, latencyMs, cacheHit: false }, cancelled ? "cancelled" : "error", error);
   }
 
   private exhausted(lastError: unknown, attempts: Attempt[]): unknown {

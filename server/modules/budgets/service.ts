@@ -2,6 +2,7 @@
 // per UTC day or month. The ledger (ledger.ts) enforces them on every call; this file
 // manages them and reports where each stands.
 import type { Db } from "../../db/client.ts";
+import { isUniqueViolation } from "../../db/errors.ts";
 import type { Budget, BudgetEvent } from "../../db/generated/client.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import { teamConfigChanged } from "../../llm/invalidation.ts";
@@ -136,9 +137,6 @@ async function checkedScopeRef(db: Db, teamId: string, scope: BudgetScope, scope
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
-}
 
 const duplicateName = (name: string) => new ConflictError(`This team already has a budget named "${name}".`);
 

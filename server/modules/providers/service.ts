@@ -3,6 +3,7 @@
 // encrypted at rest and never leave this file in plaintext except toward the vendor:
 // DTOs and audit rows only say whether a key is set.
 import type { Db } from "../../db/client.ts";
+import { isUniqueViolation } from "../../db/errors.ts";
 import type { GatewaySettings, LlmProvider, ModelPrice } from "../../db/generated/client.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import { DecryptionError, maskSecret, secretBox } from "../../auth/encryption.ts";
@@ -79,9 +80,6 @@ function sealKey(apiKey: string) {
   return { apiKeyCipher: secretBox().encrypt(apiKey), apiKeyHint: apiKey.slice(-4) };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
-}
 
 function duplicateName(name: string) {
   return new ConflictError(`This team already has a provider named "${name}". Names must be unique because models are addressed as "${name}/model".`);
