@@ -19,6 +19,7 @@ import { testPolicy } from "../server/test/fixtures.ts";
 import { gatewayServices, stopGatewayServices } from "../server/modules/gateway/index.ts";
 import { handleV1 } from "../server/modules/gateway/v1.ts";
 import type { CallContext, GatewayRequest } from "../server/llm/gateway-types.ts";
+import { sdkFetch } from "../server/llm/transport.ts";
 
 const MODEL = "gpt-4o-mini";
 const CONCURRENCY = 50;
@@ -143,8 +144,10 @@ v1.keepAliveTimeout = 60_000;
 await new Promise<void>((resolve) => v1.listen(0, "127.0.0.1", resolve));
 const v1Port = (v1.address() as AddressInfo).port;
 
-const direct = new OpenAI({ baseURL: upstreamUrl, apiKey: "sk-bench", maxRetries: 0 });
-const viaV1 = new OpenAI({ baseURL: `http://127.0.0.1:${v1Port}/v1`, apiKey: key, maxRetries: 0 });
+// The baseline uses the same SDK with the same transport the gateway's adapters use, so
+// the difference is the gateway alone.
+const direct = new OpenAI({ baseURL: upstreamUrl, apiKey: "sk-bench", maxRetries: 0, fetch: sdkFetch });
+const viaV1 = new OpenAI({ baseURL: `http://127.0.0.1:${v1Port}/v1`, apiKey: key, maxRetries: 0, fetch: sdkFetch });
 const gateway = gatewayServices().gateway;
 const ctx: CallContext = { teamId: f.team.id, userId: admin.userId, operation: "bench" };
 const messages = [{ role: "user" as const, content: "Say something about foxes." }];
@@ -152,6 +155,18 @@ const miss: GatewayRequest = { model: MODEL, messages, cache: false };
 const hit: GatewayRequest = { model: MODEL, messages };
 const rssBefore = process.memoryUsage().rss;
 const RUNS = Number(process.env.BENCH_RUNS ?? 2000);
+if (process.env.BENCH_PROFILE) {
+  // Profiles the main thread under the cache-miss load (BENCH_PROFILE=file.cpuprofile).
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  process.stdout.write(JSON.stringify(await load({ model: MODEL, messages, temperature: 0.5 })) + "\n");
+  const { profile } = await session.post("Profiler.stop");
+  (await import("node:fs")).writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+  process.exit(0);
+}
 
 const inProcessMiss = await paired(RUNS, () => direct.chat.completions.create({ model: MODEL, messages }), () => gateway.chat(ctx, miss));
 await gateway.chat(ctx, hit);

@@ -23,6 +23,7 @@
 //   the response headers), and in stream() the wait for each next event, so a long
 //   answer may stream for minutes while a stalled one fails.
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import { sdkFetch } from "../transport.ts";
 import { ProviderError, isProviderError, kindForStatus, retryAfterMs, type ProviderErrorKind } from "../errors.ts";
 import type {
   ChatMessage,
@@ -54,7 +55,7 @@ type ToolMessage = Extract<ChatMessage, { role: "tool" }>;
 export function createAnthropicProvider(config: ProviderConfig): Provider {
   // Without apiKey/baseUrl the SDK falls back to its own defaults (ANTHROPIC_API_KEY,
   // api.anthropic.com), which is what "optional override" means for this provider.
-  const client = new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs });
+  const client = new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs, fetch: sdkFetch });
   const provider = config.id;
 
   async function chat(request: ChatRequest): Promise<ChatResponse> {

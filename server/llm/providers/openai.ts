@@ -6,6 +6,7 @@
 // The SDK never retries (maxRetries: 0): Maestro's router owns retries and fallbacks,
 // and a second, hidden retry loop would multiply latency and cost behind its back.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { sdkFetch } from "../transport.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -105,6 +106,7 @@ function createClient(config: ProviderConfig, timeoutMs: number): OpenAI {
     webhookSecret: null,
     maxRetries: 0,
     timeout: timeoutMs,
+    fetch: sdkFetch,
     logLevel: "off",
   });
 }
