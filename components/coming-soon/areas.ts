@@ -58,35 +58,6 @@ export const AREAS: Area[] = [
     scopes: ["agents:read", "agents:write"],
   },
   {
-    href: "/providers",
-    title: "Providers",
-    icon: "providers",
-    summary: "Model vendors behind one OpenAI-compatible gateway.",
-    description:
-      "Providers connects Maestro to model vendors. Every call goes through one gateway, so it is routed, cached and accounted the same way.",
-    capabilities: [
-      "OpenAI and Anthropic keys, encrypted at rest and only ever shown masked",
-      "An OpenAI-compatible /v1 endpoint for your own applications",
-      "Routing by priority, cost, speed, or fallback when a vendor fails",
-      "A response cache with hit and miss statistics",
-    ],
-    scopes: ["providers:read", "providers:write"],
-  },
-  {
-    href: "/costs",
-    title: "Costs & Budgets",
-    icon: "costs",
-    summary: "Spend per model, workflow and team, with limits.",
-    description: "Costs & Budgets shows what the team's model calls cost and stops spending before it goes over a limit.",
-    capabilities: [
-      "Spend by provider, model, workflow and day, from the price catalog",
-      "Daily and monthly budgets that are reserved before a call, not checked after",
-      "Alerts on Slack, Discord or e-mail when a budget nears its limit",
-      "Charts and CSV exports for reporting",
-    ],
-    scopes: ["budgets:read", "budgets:write", "usage:read"],
-  },
-  {
     href: "/healing",
     title: "Healing",
     icon: "healing",

@@ -31,10 +31,19 @@ export const NAV_SECTIONS: NavSection[] = [
     ],
   },
   {
+    title: "AI gateway",
+    items: [
+      // Viewers may open the Playground (read-only); sending needs gateway:call.
+      { href: "/playground", label: "Playground", icon: "playground", scope: "providers:read" },
+      { href: "/providers", label: "Providers", icon: "providers", scope: "providers:read" },
+      { href: "/models", label: "Models & prices", icon: "models", scope: "providers:read" },
+    ],
+  },
+  {
     title: "Operate",
     items: [
-      { href: "/providers", label: "Providers", icon: "providers", scope: "providers:read", upcoming: true },
-      { href: "/costs", label: "Costs & Budgets", icon: "costs", scope: "budgets:read", upcoming: true },
+      { href: "/costs", label: "Costs", icon: "costs", scope: "usage:read" },
+      { href: "/budgets", label: "Budgets", icon: "budgets", scope: "budgets:read" },
       { href: "/healing", label: "Healing", icon: "healing", scope: "healing:read", upcoming: true },
     ],
   },

@@ -1,6 +1,6 @@
 // tRPC init and the one procedure ladder: public → authenticated → team-scoped → scoped.
 import { initTRPC, TRPCError } from "@trpc/server";
-import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Context } from "./context.ts";
@@ -23,11 +23,16 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
+      // A domain error thrown after a stream began bypasses the mapping middleware; map it here too.
+      const domain = isDomainError(cause) ? cause : null;
+      const code = domain ? (TRPC_CODE[domain.code] as TRPC_ERROR_CODE_KEY) : null;
       return {
         ...shape,
-        message: error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side. It has been logged." : shape.message,
+        ...(code ? { code: TRPC_ERROR_CODES_BY_KEY[code] } : {}),
+        message: domain ? domain.message : error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on our side. It has been logged." : shape.message,
         data: {
           ...shape.data,
+          ...(domain && code ? { code, httpStatus: domain.status } : {}),
           stack: undefined,
           domainCode: isDomainError(cause) ? cause.code : null,
           details: isDomainError(cause) ? (cause.details ?? null) : null,

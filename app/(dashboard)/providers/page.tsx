@@ -1,10 +1,22 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/coming-soon/coming-soon";
-import { requireTeam } from "../_lib/session";
+import { HydrateClient, prefetch, serverTrpc } from "@/server/api/rsc";
+import { ProvidersPanel } from "@/components/llm-providers/providers-panel";
+import { requireScope } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Providers" };
 
-export default async function Page() {
-  const { team } = await requireTeam();
-  return <ComingSoon href="/providers" scopes={team.scopes} />;
+export default async function ProvidersPage() {
+  const { team } = await requireScope("providers:read");
+  const teamInput = { teamId: team.id };
+  await Promise.all([
+    prefetch(serverTrpc.providers.list.queryOptions(teamInput)),
+    prefetch(serverTrpc.providers.settings.queryOptions(teamInput)),
+    prefetch(serverTrpc.gateway.models.queryOptions(teamInput)),
+    prefetch(serverTrpc.gateway.cacheStats.queryOptions(teamInput)),
+  ]);
+  return (
+    <HydrateClient>
+      <ProvidersPanel />
+    </HydrateClient>
+  );
 }

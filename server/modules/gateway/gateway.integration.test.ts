@@ -254,3 +254,41 @@ describe("/v1 with the official openai client", () => {
     expect(fake.requests.length).toBe(before);
   });
 });
+
+describe("chatStream over HTTP (httpBatchStreamLink)", () => {
+  it("streams chunks, and an error raised mid-stream arrives with its own message and domain code", async () => {
+    const { fetchRequestHandler } = await import("@trpc/server/adapters/fetch");
+    const { createTRPCClient, httpBatchStreamLink, TRPCClientError } = await import("@trpc/client");
+    const superjson = (await import("superjson")).default;
+    const { appRouter } = await import("../../api/root.ts");
+    const { createContextForPrincipal } = await import("../../api/context.ts");
+    const { testPolicy } = await import("../../test/fixtures.ts");
+    type Router = typeof appRouter;
+    const principal = await f.principal("admin");
+    const client = createTRPCClient<Router>({
+      links: [
+        httpBatchStreamLink({
+          url: "http://maestro.test/api/trpc",
+          transformer: superjson,
+          fetch: (url, init) =>
+            fetchRequestHandler({ endpoint: "/api/trpc", req: new Request(url, init as RequestInit), router: appRouter, createContext: () => createContextForPrincipal(f.db, testPolicy, principal) }),
+        }),
+      ],
+    });
+    let text = "";
+    for await (const chunk of await client.gateway.chatStream.mutate({ teamId: f.team.id, model: "gpt-4o-mini", messages: [{ role: "user", content: "Over HTTP" }], cache: false })) {
+      if (chunk.type === "text") text += chunk.text;
+    }
+    expect(text.length).toBeGreaterThan(0);
+
+    // gpt-4o has a tiny budget (created above): the refusal comes from inside the stream.
+    const error = await (async () => {
+      for await (const _ of await client.gateway.chatStream.mutate({ teamId: f.team.id, model: "gpt-4o", messages: [{ role: "user", content: "Refuse me" }], cache: false })) {
+        // no chunk expected
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as Error).message).toContain("Tiny gpt-4o budget");
+    expect((error as InstanceType<typeof TRPCClientError>).data).toMatchObject({ code: "TOO_MANY_REQUESTS", domainCode: "BUDGET_EXCEEDED" });
+  });
+});
