@@ -11,7 +11,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Form } from "@/components/ui/form";
 import { Icon } from "@/components/ui/icons";
-import { zodFormError } from "@/components/llm-providers/form-errors";
+import { zodFormError } from "@/components/lib/form-errors";
 import styles from "./budgets.module.css";
 
 const LABELS: Record<string, string> = {

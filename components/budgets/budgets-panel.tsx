@@ -16,11 +16,11 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Icon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
-import { ActionsHeaderCell, QueryStateRows, TableFrame } from "@/components/ui/table";
+import { ActionsCell, ActionsHeaderCell, numericCell, QueryStateRows, RowAction, TableFrame } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { formatUsd } from "@/components/charts/units";
+import { formatUsd } from "@/components/lib/units";
 import { BudgetDialog } from "./budget-dialog";
-import { useAuditRefresh } from "@/components/llm-providers/use-audit-refresh";
+import { useAuditRefresh } from "@/components/lib/use-audit-refresh";
 import { UsageBar } from "./usage-bar";
 import styles from "./budgets.module.css";
 
@@ -162,7 +162,7 @@ export function BudgetsPanel() {
             <tr>
               <th>Budget</th>
               <th style={{ minWidth: 260 }}>This period</th>
-              <th className={styles.num}>Forecast</th>
+              <th className={numericCell}>Forecast</th>
               <th>State</th>
               {canWrite && <ActionsHeaderCell />}
             </tr>
@@ -180,7 +180,7 @@ export function BudgetsPanel() {
                 <td data-label="This period">
                   <UsageBar budget={b} />
                 </td>
-                <td data-label="Forecast" className={styles.num}>
+                <td data-label="Forecast" className={numericCell}>
                   <div title="Spend at the end of the period if the rate so far continues">
                     <span className={b.forecastUsd > b.limitUsd ? styles.over : undefined}>{formatUsd(b.forecastUsd)}</span>
                     {b.forecastUsd > b.limitUsd && <div className="cell-sub">over the limit</div>}
@@ -190,16 +190,10 @@ export function BudgetsPanel() {
                   <StateBadge budget={b} />
                 </td>
                 {canWrite && (
-                  <td className="cell-actions">
-                    <div className="row">
-                      <Button size="sm" variant="ghost" onClick={() => setEditing(b)} aria-label={`Edit ${b.name}`}>
-                        Edit
-                      </Button>
-                      <Button size="sm" variant="ghost" onClick={() => setRemoving(b)} aria-label={`Delete ${b.name}`}>
-                        Delete
-                      </Button>
-                    </div>
-                  </td>
+                  <ActionsCell>
+                    <RowAction label="Edit" rowName={b.name} onClick={() => setEditing(b)} />
+                    <RowAction label="Delete" rowName={b.name} onClick={() => setRemoving(b)} />
+                  </ActionsCell>
                 )}
               </tr>
             ))}

@@ -1,7 +1,7 @@
 // A budget's period so far: spend (and held reservations) against the limit, the alert
 // thresholds as tick marks, and where the spend is heading by the end of the period.
 import type { BudgetStatusDto } from "@/server/shared/budgets";
-import { formatUsd } from "@/components/charts/units";
+import { formatUsd } from "@/components/lib/units";
 import styles from "./budgets.module.css";
 
 const clamp = (value: number) => Math.max(0, Math.min(100, value));

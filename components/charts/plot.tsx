@@ -9,7 +9,7 @@ import type { Config, Data, Layout } from "plotly.js-dist-min";
 import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icons";
 import { Spinner } from "@/components/ui/spinner";
-import { downloadText, fileSlug } from "./download";
+import { downloadText, fileSlug } from "@/components/lib/download";
 import { useEffectiveTheme } from "./use-effective-theme";
 import styles from "./plot.module.css";
 

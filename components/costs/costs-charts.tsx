@@ -9,7 +9,7 @@ import { errorMessage } from "@/components/lib/api-error";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
 import { Plot, type PlotData, type PlotLayout } from "@/components/charts/plot";
-import { formatUsd } from "@/components/charts/units";
+import { formatUsd } from "@/components/lib/units";
 import type { Range } from "./period";
 import styles from "./costs.module.css";
 

@@ -12,9 +12,9 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Icon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
-import { QueryStateRows, TableFrame, TableMessage } from "@/components/ui/table";
-import { downloadText } from "@/components/charts/download";
-import { formatCompact, formatInt, formatMs, formatRatio, formatUsd } from "@/components/charts/units";
+import { numericCell, QueryStateRows, TableFrame, TableMessage } from "@/components/ui/table";
+import { downloadText } from "@/components/lib/download";
+import { formatCompact, formatInt, formatMs, formatRatio, formatUsd } from "@/components/lib/units";
 import { CostsCharts } from "./costs-charts";
 import { customRange, isoDate, lastDay, PERIOD_LABELS, PERIODS, presetRange, type PeriodName, type Range } from "./period";
 import { RecordsTable } from "./records-table";
@@ -128,9 +128,9 @@ function SummaryTable({ range, groupBy, title, first }: { range: Range; groupBy:
         <thead>
           <tr>
             <th>{first}</th>
-            <th className={styles.num}>Calls</th>
-            <th className={styles.num}>Tokens</th>
-            <th className={styles.num}>Spend</th>
+            <th className={numericCell}>Calls</th>
+            <th className={numericCell}>Tokens</th>
+            <th className={numericCell}>Spend</th>
           </tr>
         </thead>
         <tbody data-testid={`costs-top-${groupBy}`}>
@@ -139,9 +139,9 @@ function SummaryTable({ range, groupBy, title, first }: { range: Range; groupBy:
           {rows.map((r) => (
             <tr key={r.key}>
               <td style={{ overflowWrap: "anywhere" }}>{r.label || <span className="faint">(none)</span>}</td>
-              <td className={styles.num}>{formatInt(r.calls)}</td>
-              <td className={styles.num}>{formatCompact(r.inputTokens + r.outputTokens)}</td>
-              <td className={styles.num}>{formatUsd(r.costUsd)}</td>
+              <td className={numericCell}>{formatInt(r.calls)}</td>
+              <td className={numericCell}>{formatCompact(r.inputTokens + r.outputTokens)}</td>
+              <td className={numericCell}>{formatUsd(r.costUsd)}</td>
             </tr>
           ))}
         </tbody>
@@ -162,10 +162,10 @@ function ByTeam({ range }: { range: Range }) {
         <thead>
           <tr>
             <th>Team</th>
-            <th className={styles.num}>Calls</th>
-            <th className={styles.num}>Tokens</th>
-            <th className={styles.num}>Spend</th>
-            <th className={styles.num}>Share</th>
+            <th className={numericCell}>Calls</th>
+            <th className={numericCell}>Tokens</th>
+            <th className={numericCell}>Spend</th>
+            <th className={numericCell}>Share</th>
           </tr>
         </thead>
         <tbody>
@@ -176,10 +176,10 @@ function ByTeam({ range }: { range: Range }) {
                 {r.teamName}
                 {r.teamId === team.id && <span className="faint"> (selected)</span>}
               </td>
-              <td className={styles.num}>{formatInt(r.calls)}</td>
-              <td className={styles.num}>{formatCompact(r.inputTokens + r.outputTokens)}</td>
-              <td className={styles.num}>{formatUsd(r.costUsd)}</td>
-              <td className={styles.num}>{total > 0 ? formatRatio(r.costUsd / total) : "—"}</td>
+              <td className={numericCell}>{formatInt(r.calls)}</td>
+              <td className={numericCell}>{formatCompact(r.inputTokens + r.outputTokens)}</td>
+              <td className={numericCell}>{formatUsd(r.costUsd)}</td>
+              <td className={numericCell}>{total > 0 ? formatRatio(r.costUsd / total) : "—"}</td>
             </tr>
           ))}
         </tbody>

@@ -9,9 +9,9 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Icon } from "@/components/ui/icons";
-import { QueryStateRows, TableFrame, TableMessage } from "@/components/ui/table";
+import { numericCell, QueryStateRows, TableFrame, TableMessage } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { formatInt, formatMs } from "@/components/charts/units";
+import { formatInt, formatMs } from "@/components/lib/units";
 import type { Range } from "./period";
 import styles from "./costs.module.css";
 
@@ -75,9 +75,9 @@ export function RecordsTable({ range }: { range: Range }) {
             <th>Model</th>
             <th>Operation</th>
             <th>Who</th>
-            <th className={styles.num}>Tokens in / out</th>
-            <th className={styles.num}>Cost</th>
-            <th className={styles.num}>Latency</th>
+            <th className={numericCell}>Tokens in / out</th>
+            <th className={numericCell}>Cost</th>
+            <th className={numericCell}>Latency</th>
             <th>Cache</th>
             <th>Outcome</th>
           </tr>
@@ -97,14 +97,14 @@ export function RecordsTable({ range }: { range: Range }) {
               <td data-label="Who" style={{ overflowWrap: "anywhere" }}>
                 <Who record={r} />
               </td>
-              <td data-label="Tokens" className={styles.num}>
+              <td data-label="Tokens" className={numericCell}>
                 {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
                 {r.cachedInputTokens > 0 && <div className="cell-sub">{formatInt(r.cachedInputTokens)} cached</div>}
               </td>
-              <td data-label="Cost" className={styles.num}>
+              <td data-label="Cost" className={numericCell}>
                 ${r.costUsd.toFixed(6)}
               </td>
-              <td data-label="Latency" className={styles.num}>
+              <td data-label="Latency" className={numericCell}>
                 {formatMs(r.latencyMs)}
               </td>
               <td data-label="Cache">{r.cacheHit ? <Badge tone="success">hit</Badge> : <span className="faint">miss</span>}</td>

@@ -12,7 +12,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Icon } from "@/components/ui/icons";
 import { CopyButton } from "@/components/ui/secret-reveal";
-import { downloadText } from "@/components/charts/download";
+import { downloadText } from "@/components/lib/download";
 import styles from "./costs.module.css";
 
 type ReportPeriod = "daily" | "monthly";

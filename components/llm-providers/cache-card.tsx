@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Icon } from "@/components/ui/icons";
-import { formatBytes, formatInt, formatRatio } from "@/components/charts/units";
+import { formatBytes, formatInt, formatRatio } from "@/components/lib/units";
 
 function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (

@@ -3,7 +3,7 @@
 // sending, can test the unsaved configuration ("draft"), and offers model ids from the
 // price catalog for the chosen kind and from what the endpoint itself reports.
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import {
   providerConfigProblem,
   providerCreateInput,
@@ -14,13 +14,14 @@ import {
 import { useTRPC } from "@/components/providers/trpc";
 import { useTeam } from "@/components/shell/shell-context";
 import { errorMessage, toFormError, type FormError } from "@/components/lib/api-error";
+import { useInvalidateCatalog } from "@/components/lib/use-invalidate-catalog";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import { SelectField, TextField } from "@/components/ui/field";
+import { SelectField, TextAreaField, TextField } from "@/components/ui/field";
 import { Form } from "@/components/ui/form";
 import { Icon } from "@/components/ui/icons";
 import { DEFAULT_BASE_URLS, KIND_OPTIONS, kindInfo, type ProviderKind } from "./kinds";
-import { optionalNumber, parseList, zodFormError } from "./form-errors";
+import { optionalNumber, parseList, zodFormError } from "@/components/lib/form-errors";
 import { ProviderTestResult } from "./provider-test-result";
 import styles from "./llm-providers.module.css";
 
@@ -64,7 +65,6 @@ function ModelSuggestions({ kind, chosen, onAdd }: { kind: ProviderKind; chosen:
 
 function ProviderForm({ provider, onDone }: { provider: ProviderDto | null; onDone: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const team = useTeam();
   const editing = provider !== null;
 
@@ -84,13 +84,7 @@ function ProviderForm({ provider, onDone }: { provider: ProviderDto | null; onDo
   const models = parseList(modelsText);
   const addModel = (model: string) => setModelsText((text) => parseList(`${text}\n${model}`).join("\n"));
 
-  const invalidate = async () => {
-    await Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.providers.pathKey() }),
-      queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() }),
-      queryClient.invalidateQueries({ queryKey: trpc.gateway.models.queryKey({ teamId: team.id }) }),
-    ]);
-  };
+  const invalidate = useInvalidateCatalog({ providers: true });
   const onServerError = (e: unknown) => setError(toFormError(e, LABELS));
   const create = useMutation(trpc.providers.create.mutationOptions({ onSuccess: async () => (await invalidate(), onDone()), onError: onServerError }));
   const update = useMutation(trpc.providers.update.mutationOptions({ onSuccess: async () => (await invalidate(), onDone()), onError: onServerError }));
@@ -243,25 +237,18 @@ function ProviderForm({ provider, onDone }: { provider: ProviderDto | null; onDo
         </div>
       )}
 
-      <div className="field">
-        <label className="field-label" htmlFor="provider-models">
-          Models
-        </label>
-        <textarea
-          id="provider-models"
-          className={`input ${styles.textarea}`}
+      <div className="stack" style={{ gap: 6 }}>
+        <TextAreaField
+          label="Models"
+          className={styles.modelList}
           rows={3}
           value={modelsText}
           placeholder={kind === "offline" ? "maestro-offline" : "One per line, or separated by commas"}
           onChange={(e) => setModelsText(e.target.value)}
-          aria-invalid={error?.fields.models !== undefined || undefined}
-          aria-describedby="provider-models-hint"
+          hint={`The model ids this provider serves, one per line or separated by commas (${models.length} listed).`}
+          error={error?.fields.models}
           spellCheck={false}
         />
-        <p className="field-hint" id="provider-models-hint">
-          The model ids this provider serves, one per line or separated by commas ({models.length} listed).
-        </p>
-        {error?.fields.models && <p className="field-error">{error.fields.models}</p>}
         <ModelSuggestions kind={kind} chosen={models} onAdd={addModel} />
       </div>
 

@@ -4,7 +4,7 @@
 import type { ProviderTestResultDto } from "@/server/shared/providers";
 import { Badge } from "@/components/ui/badge";
 import { Icon } from "@/components/ui/icons";
-import { formatMs } from "@/components/charts/units";
+import { formatMs } from "@/components/lib/units";
 import styles from "./llm-providers.module.css";
 
 const SHOWN_MODELS = 40;

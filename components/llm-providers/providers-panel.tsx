@@ -14,15 +14,16 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Icon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
-import { ActionsHeaderCell, QueryStateRows, TableFrame } from "@/components/ui/table";
+import { ActionsCell, ActionsHeaderCell, QueryStateRows, RowAction, TableFrame } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { formatMs } from "@/components/charts/units";
+import { formatMs } from "@/components/lib/units";
 import { kindInfo } from "./kinds";
 import { ProviderDialog } from "./provider-dialog";
 import { ProviderTestResult } from "./provider-test-result";
 import { RoutingCard } from "./routing-card";
 import { CacheCard } from "./cache-card";
-import { useAuditRefresh } from "./use-audit-refresh";
+import { useAuditRefresh } from "@/components/lib/use-audit-refresh";
+import { useInvalidateCatalog } from "@/components/lib/use-invalidate-catalog";
 import styles from "./llm-providers.module.css";
 
 const MODELS_SHOWN = 4;
@@ -76,12 +77,7 @@ export function ProvidersPanel() {
 
   const providers = useQuery(trpc.providers.list.queryOptions({ teamId: team.id }));
   useAuditRefresh(["provider.", "gateway.", "cache.", "model."], [trpc.providers.pathKey(), trpc.models.pathKey(), trpc.gateway.pathKey()]);
-  const invalidate = () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.providers.pathKey() }),
-      queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() }),
-      queryClient.invalidateQueries({ queryKey: trpc.gateway.models.queryKey({ teamId: team.id }) }),
-    ]);
+  const invalidate = useInvalidateCatalog({ providers: true });
 
   const update = useMutation(trpc.providers.update.mutationOptions({ onSuccess: invalidate, onError: (e) => setRowError(errorMessage(e)) }));
   const remove = useMutation(
@@ -112,19 +108,19 @@ export function ProvidersPanel() {
     test.mutate({ teamId: team.id, providerId: p.id });
   }
 
+  const addButton = canWrite && (
+    <Button variant="primary" onClick={() => setAdding(true)}>
+      <Icon name="plus" />
+      Add provider
+    </Button>
+  );
+
   return (
     <div className="stack-lg">
       <PageHeader
         title="Providers"
         description="Model vendors and local servers behind Maestro's gateway. Calls are routed by the strategy below, cached, and accounted per team."
-        actions={
-          canWrite && (
-            <Button variant="primary" onClick={() => setAdding(true)}>
-              <Icon name="plus" />
-              Add provider
-            </Button>
-          )
-        }
+        actions={addButton}
       />
 
       {providers.isSuccess && enabledCount === 0 && <NoProviderNotice count={rows.length} />}
@@ -139,18 +135,7 @@ export function ProvidersPanel() {
 
       {providers.isSuccess && rows.length === 0 ? (
         <section className="card">
-          <EmptyState
-            icon="providers"
-            title="No providers yet"
-            actions={
-              canWrite && (
-                <Button variant="primary" onClick={() => setAdding(true)}>
-                  <Icon name="plus" />
-                  Add provider
-                </Button>
-              )
-            }
-          >
+          <EmptyState icon="providers" title="No providers yet" actions={addButton}>
             <p>
               Add OpenAI or Anthropic with an API key, or any OpenAI-compatible server (Ollama, vLLM, LM Studio) by its URL. Keys are encrypted
               at rest and only ever shown masked.
@@ -212,21 +197,15 @@ export function ProvidersPanel() {
                         <LastTest provider={p} />
                       </div>
                     </td>
-                    <td className="cell-actions">
+                    <ActionsCell>
                       {canWrite && (
-                        <div className="row">
-                          <Button size="sm" variant="ghost" pending={testingId === p.id} onClick={() => runTest(p)} aria-label={`Test ${p.name}`}>
-                            Test
-                          </Button>
-                          <Button size="sm" variant="ghost" onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
-                            Edit
-                          </Button>
-                          <Button size="sm" variant="ghost" onClick={() => setRemoving(p)} aria-label={`Delete ${p.name}`}>
-                            Delete
-                          </Button>
-                        </div>
+                        <>
+                          <RowAction label="Test" rowName={p.name} pending={testingId === p.id} onClick={() => runTest(p)} />
+                          <RowAction label="Edit" rowName={p.name} onClick={() => setEditing(p)} />
+                          <RowAction label="Delete" rowName={p.name} onClick={() => setRemoving(p)} />
+                        </>
                       )}
-                    </td>
+                    </ActionsCell>
                   </tr>
                   {result && (
                     <tr className={styles.testRow}>

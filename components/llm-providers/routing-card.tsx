@@ -11,11 +11,13 @@ import { errorMessage, toFormError, type FormError } from "@/components/lib/api-
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { cx } from "@/components/ui/cx";
 import { TextField } from "@/components/ui/field";
 import { Form } from "@/components/ui/form";
 import { Icon } from "@/components/ui/icons";
+import lists from "@/components/ui/list.module.css";
 import { Time } from "@/components/ui/time";
-import { optionalNumber, zodFormError } from "./form-errors";
+import { optionalNumber, zodFormError } from "@/components/lib/form-errors";
 import styles from "./llm-providers.module.css";
 
 type Strategy = (typeof STRATEGY_NAMES)[number];
@@ -115,7 +117,7 @@ function RoutingForm({ settings, refs, onSaved }: { settings: GatewaySettingsDto
         {fallback.length === 0 ? (
           <p className="field-hint">Empty: after the first choice, the other capable models are tried in the strategy&apos;s order.</p>
         ) : (
-          <ol className={styles.chain} aria-labelledby="fallback-label">
+          <ol className={cx(lists.column, styles.chain)} aria-labelledby="fallback-label">
             {fallback.map((ref, i) => (
               <li key={ref}>
                 <span className={styles.chainIndex}>{i + 1}.</span>

@@ -2,7 +2,7 @@
 // Edit a model's price and limits for the team (a shipped model becomes an "override"),
 // or add a model of the team's own ("custom"). Prices are USD per million tokens.
 import { useState } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { MODEL_CAPABILITIES, modelUpsertInput, PROVIDER_KINDS, type CatalogModelDto } from "@/server/shared/providers";
 import { useTRPC } from "@/components/providers/trpc";
 import { useTeam } from "@/components/shell/shell-context";
@@ -11,8 +11,9 @@ import { Dialog } from "@/components/ui/dialog";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Form } from "@/components/ui/form";
 import { kindInfo } from "@/components/llm-providers/kinds";
-import { zodFormError } from "@/components/llm-providers/form-errors";
-import { formatPricePerMillion } from "@/components/charts/units";
+import { zodFormError } from "@/components/lib/form-errors";
+import { useInvalidateCatalog } from "@/components/lib/use-invalidate-catalog";
+import { formatPricePerMillion } from "@/components/lib/units";
 import styles from "./models.module.css";
 
 type Capability = (typeof MODEL_CAPABILITIES)[number];
@@ -39,7 +40,6 @@ const num = (text: string) => (text.trim() === "" ? Number.NaN : Number(text));
 
 function ModelForm({ model, onDone }: { model: CatalogModelDto | null; onDone: () => void }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const team = useTeam();
   const [modelId, setModelId] = useState(model?.id ?? "");
   const [provider, setProvider] = useState<Kind>(model?.provider ?? "openai-compatible");
@@ -53,13 +53,11 @@ function ModelForm({ model, onDone }: { model: CatalogModelDto | null; onDone: (
   );
   const [error, setError] = useState<FormError | null>(null);
 
+  const invalidateCatalog = useInvalidateCatalog();
   const save = useMutation(
     trpc.models.upsert.mutationOptions({
       onSuccess: async () => {
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.gateway.models.queryKey({ teamId: team.id }) }),
-        ]);
+        await invalidateCatalog();
         onDone();
       },
       onError: (e) => setError(toFormError(e, LABELS)),
@@ -106,6 +104,10 @@ function ModelForm({ model, onDone }: { model: CatalogModelDto | null; onDone: (
     />
   );
 
+  const tokensField = (label: string, key: "contextWindow" | "maxOutputTokens", value: string, set: (v: string) => void) => (
+    <TextField label={label} type="number" inputMode="numeric" min={1} value={value} onChange={(e) => set(e.target.value)} error={error?.fields[key]} />
+  );
+
   return (
     <Form id="model-form" onSubmit={submit} error={error?.message} submitLabel={model ? "Save model" : "Add model"} pending={save.isPending} noValidate>
       <div className="form-grid">
@@ -128,24 +130,8 @@ function ModelForm({ model, onDone }: { model: CatalogModelDto | null; onDone: (
             </option>
           ))}
         </SelectField>
-        <TextField
-          label="Context window (tokens)"
-          type="number"
-          inputMode="numeric"
-          min={1}
-          value={contextWindow}
-          onChange={(e) => setContextWindow(e.target.value)}
-          error={error?.fields.contextWindow}
-        />
-        <TextField
-          label="Max output tokens"
-          type="number"
-          inputMode="numeric"
-          min={1}
-          value={maxOutput}
-          onChange={(e) => setMaxOutput(e.target.value)}
-          error={error?.fields.maxOutputTokens}
-        />
+        {tokensField("Context window (tokens)", "contextWindow", contextWindow, setContextWindow)}
+        {tokensField("Max output tokens", "maxOutputTokens", maxOutput, setMaxOutput)}
       </div>
       <fieldset className="fieldset">
         <legend>Price, USD per million tokens</legend>

@@ -2,7 +2,7 @@
 // The team's effective model catalog: shipped entries, the team's price overrides and
 // its custom models, with the providers each is enabled on. Admins (models:write) edit.
 import { useDeferredValue, useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import type { CatalogModelDto, ModelSource } from "@/server/shared/providers";
 import { useTRPC } from "@/components/providers/trpc";
 import { useCan, useTeam } from "@/components/shell/shell-context";
@@ -12,10 +12,11 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Icon } from "@/components/ui/icons";
 import { PageHeader } from "@/components/ui/page-header";
-import { ActionsHeaderCell, QueryStateRows, TableFrame, TableMessage } from "@/components/ui/table";
+import { ActionsCell, ActionsHeaderCell, numericCell, QueryStateRows, RowAction, TableFrame, TableMessage } from "@/components/ui/table";
 import { KIND_OPTIONS, kindInfo } from "@/components/llm-providers/kinds";
-import { formatCompact, formatPricePerMillion } from "@/components/charts/units";
-import { useAuditRefresh } from "@/components/llm-providers/use-audit-refresh";
+import { formatCompact, formatPricePerMillion } from "@/components/lib/units";
+import { useAuditRefresh } from "@/components/lib/use-audit-refresh";
+import { useInvalidateCatalog } from "@/components/lib/use-invalidate-catalog";
 import { CAPABILITY_TEXT, ModelDialog } from "./model-dialog";
 import styles from "./models.module.css";
 
@@ -36,7 +37,6 @@ function Price({ value, shipped }: { value: number; shipped: number | undefined 
 
 export function ModelsPanel() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const team = useTeam();
   const canWrite = useCan("models:write");
   const models = useQuery(trpc.models.list.queryOptions({ teamId: team.id }));
@@ -49,13 +49,11 @@ export function ModelsPanel() {
   const [resetting, setResetting] = useState<CatalogModelDto | null>(null);
   const query = useDeferredValue(search.trim().toLowerCase());
 
+  const invalidateCatalog = useInvalidateCatalog();
   const reset = useMutation(
     trpc.models.reset.mutationOptions({
       onSuccess: async () => {
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.gateway.models.queryKey({ teamId: team.id }) }),
-        ]);
+        await invalidateCatalog();
         setResetting(null);
       },
     }),
@@ -121,16 +119,16 @@ export function ModelsPanel() {
             <tr>
               <th>Model</th>
               <th>Kind</th>
-              <th className={styles.num} title="Context window / maximum output tokens">
+              <th className={numericCell} title="Context window / maximum output tokens">
                 Context / out
               </th>
-              <th className={styles.num} title="USD per million input tokens">
+              <th className={numericCell} title="USD per million input tokens">
                 Input
               </th>
-              <th className={styles.num} title="USD per million cached input tokens">
+              <th className={numericCell} title="USD per million cached input tokens">
                 Cached
               </th>
-              <th className={styles.num} title="USD per million output tokens">
+              <th className={numericCell} title="USD per million output tokens">
                 Output
               </th>
               <th>Capabilities</th>
@@ -156,18 +154,18 @@ export function ModelsPanel() {
                 </td>
                 <td
                   data-label="Context / out"
-                  className={styles.num}
+                  className={numericCell}
                   title={`${m.contextWindow.toLocaleString("en-US")} tokens of context, at most ${m.maxOutputTokens.toLocaleString("en-US")} out`}
                 >
                   {formatCompact(m.contextWindow)} <span className="faint">/ {formatCompact(m.maxOutputTokens)}</span>
                 </td>
-                <td data-label="Input $/1M" className={styles.price}>
+                <td data-label="Input $/1M" className={numericCell}>
                   <Price value={m.price.input} shipped={m.shippedPrice?.input} />
                 </td>
-                <td data-label="Cached $/1M" className={styles.price}>
+                <td data-label="Cached $/1M" className={numericCell}>
                   <Price value={m.price.cachedInput} shipped={m.shippedPrice?.cachedInput} />
                 </td>
-                <td data-label="Output $/1M" className={styles.price}>
+                <td data-label="Output $/1M" className={numericCell}>
                   <Price value={m.price.output} shipped={m.shippedPrice?.output} />
                 </td>
                 <td data-label="Capabilities">
@@ -193,18 +191,10 @@ export function ModelsPanel() {
                   )}
                 </td>
                 {canWrite && (
-                  <td className="cell-actions">
-                    <div className="row">
-                      <Button size="sm" variant="ghost" onClick={() => setEditing(m)} aria-label={`Edit ${m.id}`}>
-                        Edit
-                      </Button>
-                      {m.source !== "shipped" && (
-                        <Button size="sm" variant="ghost" onClick={() => setResetting(m)} aria-label={m.source === "custom" ? `Delete ${m.id}` : `Reset ${m.id}`}>
-                          {m.source === "custom" ? "Delete" : "Reset"}
-                        </Button>
-                      )}
-                    </div>
-                  </td>
+                  <ActionsCell>
+                    <RowAction label="Edit" rowName={m.id} onClick={() => setEditing(m)} />
+                    {m.source !== "shipped" && <RowAction label={m.source === "custom" ? "Delete" : "Reset"} rowName={m.id} onClick={() => setResetting(m)} />}
+                  </ActionsCell>
                 )}
               </tr>
             ))}

@@ -5,8 +5,10 @@ import type { ReactNode } from "react";
 import type { CallMetaDto } from "@/server/shared/gateway";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
+import { cx } from "@/components/ui/cx";
 import { Icon } from "@/components/ui/icons";
-import { formatInt, formatMs } from "@/components/charts/units";
+import lists from "@/components/ui/list.module.css";
+import { formatInt, formatMs } from "@/components/lib/units";
 import styles from "./playground.module.css";
 
 export const usd6 = (value: number) => `$${value.toFixed(6)}`;
@@ -65,7 +67,7 @@ export function CallDetails({ meta, finishReason }: { meta: CallMetaDto; finishR
             <div className={styles.detailLabel}>
               Attempts{fallbacks > 0 ? ` (${fallbacks} fell back)` : ""}
             </div>
-            <ol className={styles.attempts} data-testid="playground-attempts">
+            <ol className={cx(lists.column, styles.attempts)} data-testid="playground-attempts">
               {meta.attempts.map((a, i) => (
                 <li key={i}>
                   <span className="faint">{i + 1}.</span>

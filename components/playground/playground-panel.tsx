@@ -14,13 +14,15 @@ import { errorMessage } from "@/components/lib/api-error";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { cx } from "@/components/ui/cx";
 import { EmptyState } from "@/components/ui/empty-state";
-import { SelectField, TextField } from "@/components/ui/field";
+import { SelectField, TextAreaField, TextField, textareaInput } from "@/components/ui/field";
 import { Icon } from "@/components/ui/icons";
+import lists from "@/components/ui/list.module.css";
 import { PageHeader } from "@/components/ui/page-header";
-import { formatCompact, formatInt, formatPricePerMillion } from "@/components/charts/units";
-import { zodFormError } from "@/components/llm-providers/form-errors";
-import { useAuditRefresh } from "@/components/llm-providers/use-audit-refresh";
+import { formatCompact, formatInt, formatPricePerMillion } from "@/components/lib/units";
+import { zodFormError } from "@/components/lib/form-errors";
+import { useAuditRefresh } from "@/components/lib/use-audit-refresh";
 import { CallDetails, usd6 } from "./call-details";
 import { PRESET_TEXT, STRATEGY_LABELS, type PresetName, type StrategyName } from "./presets";
 import styles from "./playground.module.css";
@@ -254,19 +256,13 @@ export function PlaygroundPanel() {
                   </option>
                 ))}
               </SelectField>
-              <div className="field">
-                <label className="field-label" htmlFor="playground-system">
-                  System prompt
-                </label>
-                <textarea
-                  id="playground-system"
-                  className={`input ${styles.textarea}`}
-                  rows={3}
-                  placeholder={preset ? "The preset's prompt" : "Optional instructions for the model"}
-                  value={system}
-                  onChange={(e) => setSystem(e.target.value)}
-                />
-              </div>
+              <TextAreaField
+                label="System prompt"
+                rows={3}
+                placeholder={preset ? "The preset's prompt" : "Optional instructions for the model"}
+                value={system}
+                onChange={(e) => setSystem(e.target.value)}
+              />
               <div className="form-grid" style={{ gridTemplateColumns: "1fr 1fr", gap: 10 }}>
                 <TextField
                   label="Temperature"
@@ -329,7 +325,7 @@ export function PlaygroundPanel() {
                   </p>
                 </EmptyState>
               ) : (
-                <ol className={styles.messages} aria-label="Messages" aria-live="polite" aria-busy={busy}>
+                <ol className={cx(lists.column, styles.messages)} aria-label="Messages" aria-live="polite" aria-busy={busy}>
                   {turns.map((t, i) => (
                     <li key={i} className={`${styles.message} ${t.role === "user" ? styles.user : ""}`}>
                       <span className={styles.who}>{t.role === "user" ? "You" : "Assistant"}</span>
@@ -396,7 +392,7 @@ export function PlaygroundPanel() {
                 </label>
                 <textarea
                   id="playground-prompt"
-                  className={`input ${styles.textarea}`}
+                  className={textareaInput}
                   rows={3}
                   placeholder={canCall ? "Ask something… (Ctrl+Enter to send)" : "Sending needs the gateway:call permission"}
                   value={prompt}

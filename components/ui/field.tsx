@@ -1,6 +1,10 @@
 "use client";
 import { useId, type ComponentPropsWithRef, type ReactNode } from "react";
 import { cx } from "./cx";
+import styles from "./field.module.css";
+
+/** The class of a multi-line `.input` (for a textarea outside a TextAreaField). */
+export const textareaInput = cx("input", styles.textarea);
 
 interface FieldProps {
   label: string;
@@ -68,6 +72,15 @@ export function SelectField({
       <select className={cx("input select", className)} {...control} {...select}>
         {children}
       </select>
+    </FieldFrame>
+  );
+}
+
+export function TextAreaField({ label, hint, error, className, ...textarea }: FieldProps & ComponentPropsWithRef<"textarea">) {
+  const { frame, control } = useFieldWiring(error, hint);
+  return (
+    <FieldFrame label={label} hint={hint} error={error} {...frame}>
+      <textarea className={cx(textareaInput, className)} {...control} {...textarea} />
     </FieldFrame>
   );
 }

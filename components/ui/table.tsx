@@ -1,5 +1,10 @@
 import type { ReactNode } from "react";
 import { errorMessage } from "@/components/lib/api-error";
+import { Button } from "./button";
+import styles from "./table.module.css";
+
+/** The class of a numeric column's header and cells: right-aligned, figures lined up. */
+export const numericCell = styles.num;
 
 /** Horizontally scrollable on narrow screens; with `stack`, rows become cards on phones (cells need data-label). */
 export function TableFrame({ children, label, stack = false }: { children: ReactNode; label?: string; stack?: boolean }) {
@@ -26,6 +31,20 @@ export function ActionsHeaderCell({ label = "Actions" }: { label?: string }) {
     <th className="cell-actions">
       <span className="visually-hidden">{label}</span>
     </th>
+  );
+}
+
+/** The trailing cell of a row's buttons (under ActionsHeaderCell); empty when there are none. */
+export function ActionsCell({ children }: { children?: ReactNode }) {
+  return <td className="cell-actions">{children && <div className="row">{children}</div>}</td>;
+}
+
+/** A small button in a row's ActionsCell, named for screen readers after the row: "Edit team-budget". */
+export function RowAction({ label, rowName, onClick, pending }: { label: string; rowName: string; onClick: () => void; pending?: boolean }) {
+  return (
+    <Button size="sm" variant="ghost" pending={pending} onClick={onClick} aria-label={`${label} ${rowName}`}>
+      {label}
+    </Button>
   );
 }
 
