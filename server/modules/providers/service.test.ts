@@ -189,12 +189,13 @@ describe("providers", () => {
     const globex = await f.caller("outsider");
     expect(await failure(globex.providers.list({ teamId: f.team.id }))).toMatchObject({ code: "NOT_FOUND" });
     expect((await globex.providers.list({ teamId: f.otherTeam.id })).map((p) => p.id)).not.toContain(acmeProvider!.id);
+    // One at a time: a call started before its rejection is awaited would be an unhandled rejection.
     for (const call of [
-      globex.providers.update({ teamId: f.otherTeam.id, providerId: acmeProvider!.id, priority: 1 }),
-      globex.providers.remove({ teamId: f.otherTeam.id, providerId: acmeProvider!.id }),
-      globex.providers.test({ teamId: f.otherTeam.id, providerId: acmeProvider!.id }),
+      () => globex.providers.update({ teamId: f.otherTeam.id, providerId: acmeProvider!.id, priority: 1 }),
+      () => globex.providers.remove({ teamId: f.otherTeam.id, providerId: acmeProvider!.id }),
+      () => globex.providers.test({ teamId: f.otherTeam.id, providerId: acmeProvider!.id }),
     ]) {
-      expect(await failure(call)).toMatchObject({ code: "NOT_FOUND" });
+      expect(await failure(call())).toMatchObject({ code: "NOT_FOUND" });
     }
     expect(await f.db.llmProvider.findUniqueOrThrow({ where: { id: acmeProvider!.id } })).toMatchObject({ priority: acmeProvider!.priority });
     expect((await loadTeamGatewayConfig(f.db, f.otherTeam.id)).providers.map((p) => p.id)).not.toContain(acmeProvider!.id);
