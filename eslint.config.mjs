@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["server/env.ts", "**/*.test.ts", "bin/**", "scripts/**", "e2e/**", "playwright.config.ts", "vitest.config.ts", "bench/**"],
+    files: ["server/env.ts", "**/*.test.ts", "server/test/**", "bin/**", "scripts/**", "e2e/**", "playwright.config.ts", "vitest.config.ts", "bench/**"],
     rules: { "no-restricted-properties": "off" },
   },
 );

@@ -1,35 +1,13 @@
 // The CLI bridge over a real loopback HTTP server: the running server executes the
 // CLI's commands on its own database, only for a caller holding the token file.
-import { createServer, type Server } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env, resetEnvCache } from "../env.ts";
+import { describe, expect, it } from "vitest";
+import { env } from "../env.ts";
 import { withFixtures } from "../test/fixtures.ts";
-import { BridgeError, callRunningServer, handleCliBridge, publishServerInfo, runningServer, withdrawServerInfo } from "./bridge.ts";
+import { withBridgeServer } from "../test/cli-bridge.ts";
+import { BridgeError, callRunningServer, runningServer } from "./bridge.ts";
 
 const f = withFixtures();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "maestro-bridge-"));
-let server: Server;
-
-beforeAll(async () => {
-  process.env.MAESTRO_DATA_DIR = dataDir;
-  server = createServer((req, res) => void handleCliBridge(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  process.env.PORT = String((server.address() as AddressInfo).port);
-  resetEnvCache();
-  publishServerInfo(env(), process.pid);
-});
-afterAll(async () => {
-  withdrawServerInfo(env());
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(dataDir, { recursive: true, force: true });
-  delete process.env.MAESTRO_DATA_DIR;
-  delete process.env.PORT;
-  resetEnvCache();
-});
+withBridgeServer("bridge");
 
 describe("CLI bridge", () => {
   it("finds the running server and has it create a user in the server's database", async () => {

@@ -1,33 +1,21 @@
 // `maestro apikey create` and `maestro usage`: the command functions on the test
 // database, and the same commands sent through the loopback bridge of a running server.
-import { createServer, type Server } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env, resetEnvCache } from "../env.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "../env.ts";
 import { withFixtures } from "../test/fixtures.ts";
+import { withBridgeServer } from "../test/cli-bridge.ts";
 import { principalFromApiKey } from "../auth/principal.ts";
 import { scopesForRole } from "../shared/rbac.ts";
 import type { CliUsageResult } from "../modules/usage/index.ts";
 import { textTable, usageTable } from "../cli.ts";
 import { runCliCommand } from "./commands.ts";
-import { callRunningServer, handleCliBridge, publishServerInfo, runningServer, withdrawServerInfo } from "./bridge.ts";
+import { callRunningServer, runningServer } from "./bridge.ts";
 
 const f = withFixtures();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "maestro-gateway-cli-"));
-let server: Server;
+withBridgeServer("gateway-cli");
 const HOUR = 3_600_000;
 
 beforeAll(async () => {
-  process.env.MAESTRO_DATA_DIR = dataDir;
-  server = createServer((req, res) => void handleCliBridge(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  process.env.PORT = String((server.address() as AddressInfo).port);
-  resetEnvCache();
-  publishServerInfo(env(), process.pid);
-
   const openai = await f.db.llmProvider.create({ data: { teamId: f.team.id, name: "openai", kind: "openai", models: ["gpt-4o", "gpt-4o-mini"] } });
   const now = Date.now();
   const base = { teamId: f.team.id, operation: "chat", outcome: "ok", providerId: openai.id, providerName: "openai" };
@@ -40,15 +28,6 @@ beforeAll(async () => {
       { ...base, teamId: f.otherTeam.id, providerId: null, createdAt: new Date(now - HOUR), model: "other", costNano: 1n },
     ],
   });
-});
-
-afterAll(async () => {
-  withdrawServerInfo(env());
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(dataDir, { recursive: true, force: true });
-  delete process.env.MAESTRO_DATA_DIR;
-  delete process.env.PORT;
-  resetEnvCache();
 });
 
 describe("maestro apikey create", () => {
