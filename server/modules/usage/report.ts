@@ -1,6 +1,7 @@
 // A team's usage for one UTC day or month as Markdown: readable in a terminal, a chat
 // message or an e-mail, and pasted into tickets as is.
 import type { Db } from "../../db/client.ts";
+import { budgetStatuses } from "../budgets/index.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { BudgetStatusDto } from "../../shared/budgets.ts";
 import type { UsageRange, UsageReportPeriod, UsageSummaryRowDto } from "../../shared/usage.ts";
@@ -86,6 +87,11 @@ export interface UsageReportOptions {
 }
 
 /** The Markdown report of one team's usage for the UTC day or month containing `at`. */
+/** The team's report with its budgets' current status (what the Costs page and the API serve). */
+export async function teamUsageReport(db: Db, teamId: string, options: Omit<UsageReportOptions, "budgets">): Promise<string> {
+  return usageReport(db, teamId, { ...options, budgets: await budgetStatuses(db, teamId, options.at) });
+}
+
 export async function usageReport(db: Db, teamId: string, options: UsageReportOptions): Promise<string> {
   const team = await db.team.findUnique({ where: { id: teamId }, select: { name: true, slug: true } });
   if (!team) throw new NotFoundError("Team");

@@ -1,5 +1,4 @@
 import { authedProcedure, router, scopedProcedure } from "../../api/trpc.ts";
-import { can } from "../../shared/rbac.ts";
 import {
   usageRangeInput,
   usageRecordsInput,
@@ -8,9 +7,8 @@ import {
   usageTeamRangeInput,
   usageTimeseriesInput,
 } from "../../shared/usage.ts";
-import { budgetStatuses } from "../budgets/index.ts";
-import { usageByTeam, usageCsv, usageRecords, usageSummary, usageTimeseries, usageTotals } from "./service.ts";
-import { usageReport } from "./report.ts";
+import { usageByTeamFor, usageCsv, usageRecords, usageSummary, usageTimeseries, usageTotals } from "./service.ts";
+import { teamUsageReport } from "./report.ts";
 
 const read = scopedProcedure("usage:read");
 
@@ -20,12 +18,6 @@ export const usageRouter = router({
   totals: read.input(usageTeamRangeInput).query(({ ctx, input }) => usageTotals(ctx.db, input.teamId, input)),
   records: read.input(usageRecordsInput).query(({ ctx, input }) => usageRecords(ctx.db, input.teamId, input)),
   exportCsv: read.input(usageTeamRangeInput).query(({ ctx, input }) => usageCsv(ctx.db, input.teamId, input)),
-  report: read.input(usageReportInput).query(async ({ ctx, input }) =>
-    usageReport(ctx.db, input.teamId, { period: input.period, at: input.at, budgets: await budgetStatuses(ctx.db, input.teamId, input.at) }),
-  ),
-  /** Cost per team across the caller's teams where they may read usage (an API key: its own team only). */
-  byTeam: authedProcedure.input(usageRangeInput).query(({ ctx, input }) => {
-    const teamIds = ctx.principal.memberships.filter((m) => can(m.scopes, "usage:read")).map((m) => m.teamId);
-    return usageByTeam(ctx.db, teamIds, input);
-  }),
+  report: read.input(usageReportInput).query(({ ctx, input }) => teamUsageReport(ctx.db, input.teamId, { period: input.period, at: input.at })),
+  byTeam: authedProcedure.input(usageRangeInput).query(({ ctx, input }) => usageByTeamFor(ctx.db, ctx.principal.memberships, input)),
 });

@@ -3,6 +3,7 @@
 // text, so neither bigint nor numeric (Decimal) driver types, nor float rounding,
 // get in the way; they become dollars only at the edge.
 import type { Db } from "../../db/client.ts";
+import { can, type Scope } from "../../shared/rbac.ts";
 import { Prisma } from "../../db/generated/client.ts";
 import { NotFoundError, ValidationError } from "../../errors.ts";
 import { nanoToUsd } from "../../llm/catalog.ts";
@@ -225,6 +226,11 @@ export async function usageTotals(db: Db, teamId: string, range: UsageRange): Pr
 }
 
 /** Spend per team for the given teams (the caller's), every team listed even without usage; largest cost first. */
+/** Cost per team across the caller's teams where they may read usage (an API key: its own team only). */
+export function usageByTeamFor(db: Db, memberships: readonly { teamId: string; scopes: readonly Scope[] }[], range: UsageRange): Promise<UsageTeamRowDto[]> {
+  return usageByTeam(db, memberships.filter((m) => can(m.scopes, "usage:read")).map((m) => m.teamId), range);
+}
+
 export async function usageByTeam(db: Db, teamIds: readonly string[], range: UsageRange): Promise<UsageTeamRowDto[]> {
   if (!teamIds.length) return [];
   await flushUsage();
