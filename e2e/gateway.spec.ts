@@ -9,7 +9,7 @@ import { signIn, snap } from "./fixtures";
 
 const PROVIDER = "fake-openai";
 const MODEL = "gpt-4o-mini";
-const API_KEY = "sk-e2e-fake-0123456789";
+const API_KEY = "not-a-real-key-e2e-6789";
 const BUDGET = "E2E tiny budget";
 
 let fake: FakeOpenAI;

@@ -61,7 +61,7 @@ const anthropicProvider = (over: Partial<ConfiguredProvider> = {}): ConfiguredPr
   name: "anthropic",
   kind: "anthropic",
   baseUrl: anthropic.url,
-  apiKey: "sk-ant-test",
+  apiKey: "not-a-real-anthropic-key",
   models: ["claude-haiku-4-5"],
   priority: 2,
   timeoutMs: 5_000,

@@ -5,7 +5,7 @@ import { collect, failure, withFakeServer, withRawServer, withStalledServer } fr
 import type { ChatRequest, Provider, StreamEvent } from "../types.ts";
 import { DEFAULT_MAX_TOKENS, JSON_MODE_INSTRUCTION, createAnthropicProvider } from "./anthropic.ts";
 
-const API_KEY = "sk-ant-test";
+const API_KEY = "not-a-real-anthropic-key";
 const MODEL = "claude-haiku-4-5";
 const TOOLS = [
   {

@@ -184,7 +184,7 @@ describe("openai adapter: errors", () => {
   it("401 from a wrong key → auth", async () => {
     const locked = await startFakeOpenAI({ apiKey: "sk-right" });
     try {
-      const wrong = createOpenAIProvider(config({ baseUrl: locked.url, apiKey: "sk-wrong-000000" }));
+      const wrong = createOpenAIProvider(config({ baseUrl: locked.url, apiKey: "not-a-real-wrong-key-0000" }));
       const error = await failure(wrong.chat(ASK));
       expect(error).toMatchObject({ kind: "auth", retryable: false, details: { status: 401 } });
       expect(error.message).toMatch(/Incorrect API key/);

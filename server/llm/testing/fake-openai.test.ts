@@ -192,7 +192,7 @@ describe("fake OpenAI: models and keys", () => {
   it("with an apiKey, answers other keys with OpenAI's 401", async () => {
     const locked = await startFakeOpenAI({ apiKey: "sk-right" });
     try {
-      const wrong = await fetch(`${locked.url}/models`, { headers: { authorization: "Bearer sk-wrong-key-123" } });
+      const wrong = await fetch(`${locked.url}/models`, { headers: { authorization: "Bearer not-a-real-wrong-key-123" } });
       expect(wrong.status).toBe(401);
       expect((await wrong.json()).error).toMatchObject({ type: "invalid_request_error", code: "invalid_api_key", param: null, message: expect.stringContaining("Incorrect API key") });
       const right = await fetch(`${locked.url}/models`, { headers: { authorization: "Bearer sk-right" } });

@@ -20,7 +20,7 @@ let server: Server;
 let v1Url: string;
 let adminKey: string;
 let viewerKey: string;
-const VENDOR_KEY = "sk-test-vendor-key-0042";
+const VENDOR_KEY = "not-a-real-vendor-key-0042";
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ apiKey: VENDOR_KEY });

@@ -11,8 +11,8 @@ import { loadTeamGatewayConfig } from "./index.ts";
 
 const f = withFixtures();
 
-const OPENAI_KEY = "sk-test-openai-0123456789abcdefWXYZ";
-const ANTHROPIC_KEY = "sk-ant-test-9876543210fedcbaQRST";
+const OPENAI_KEY = "not-a-real-openai-key-WXYZ";
+const ANTHROPIC_KEY = "not-a-real-anthropic-key-QRST";
 
 let openai: FakeOpenAI;
 let anthropic: FakeAnthropic;
@@ -220,7 +220,7 @@ describe("test connection", () => {
 
   it("reports a wrong key as not ok with the vendor's message, without the key", async () => {
     const operator = await f.caller("operator");
-    const wrongKey = "sk-wrong-key-abcdefghijklmnop";
+    const wrongKey = "not-a-real-wrong-key-mnop";
     const created = await operator.providers.create({ teamId: f.team.id, name: "wrong", kind: "openai", baseUrl: openai.url, apiKey: wrongKey, models: ["gpt-4o"] });
     const result = await operator.providers.test({ teamId: f.team.id, providerId: created.id });
     expect(result.ok).toBe(false);
@@ -259,7 +259,7 @@ describe("test connection", () => {
     expect(ok.ok).toBe(true);
     expect(ok.models.length).toBeGreaterThan(0);
 
-    const wrong = await operator.providers.test({ teamId: f.team.id, draft: { kind: "anthropic", baseUrl: anthropic.url, apiKey: "sk-ant-wrong-000000000" } });
+    const wrong = await operator.providers.test({ teamId: f.team.id, draft: { kind: "anthropic", baseUrl: anthropic.url, apiKey: "not-a-real-wrong-anthropic-key" } });
     expect(wrong).toMatchObject({ ok: false });
     expect(wrong.message).toContain("invalid x-api-key");
 
@@ -289,7 +289,7 @@ describe("loadTeamGatewayConfig", () => {
     await f.db.membership.create({ data: { teamId: team.id, userId: f.users.operator.id, role: "operator" } });
     const caller = await f.caller("operator");
     const make = (name: string, priority: number, extra: Record<string, unknown> = {}) =>
-      caller.providers.create({ teamId: team.id, name, kind: "openai", apiKey: `sk-${name}-secret-key`, models: ["gpt-4o"], priority, ...extra });
+      caller.providers.create({ teamId: team.id, name, kind: "openai", apiKey: `not-a-real-${name}-key`, models: ["gpt-4o"], priority, ...extra });
     await make("zeta", 5);
     await make("beta", 10);
     await make("alpha", 10);
@@ -299,7 +299,7 @@ describe("loadTeamGatewayConfig", () => {
 
     const config = await loadTeamGatewayConfig(f.db, team.id);
     expect(config.providers.map((p) => p.name)).toEqual(["zeta", "alpha", "beta"]);
-    expect(config.providers[0]).toMatchObject({ kind: "openai", apiKey: "sk-zeta-secret-key", models: ["gpt-4o"], priority: 5, timeoutMs: 60_000 });
+    expect(config.providers[0]).toMatchObject({ kind: "openai", apiKey: "not-a-real-zeta-key", models: ["gpt-4o"], priority: 5, timeoutMs: 60_000 });
     const row = await f.db.llmProvider.findUniqueOrThrow({ where: { id: config.providers[0]!.id } });
     expect(config.providers[0]!.version).toBe(String(row.updatedAt.getTime()));
     expect(config.policy).toEqual({ strategy: "primary", defaultModel: null, fallback: [] });
@@ -406,10 +406,10 @@ describe("a stored key never leaves for another server", () => {
   const g = withFixtures();
   it("changing the base URL or kind needs the key again, for saves and for draft tests", async () => {
     const admin = await g.caller("admin");
-    const created = await admin.providers.create({ teamId: g.team.id, name: "vllm", kind: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-keep-this-secret", models: ["llama"] });
+    const created = await admin.providers.create({ teamId: g.team.id, name: "vllm", kind: "openai-compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: "not-a-real-key-to-keep", models: ["llama"] });
     await expect(admin.providers.update({ teamId: g.team.id, providerId: created.id, baseUrl: "http://attacker.example/v1" })).rejects.toThrow(/API key again/);
     await expect(admin.providers.test({ teamId: g.team.id, providerId: created.id, draft: { kind: "openai-compatible", baseUrl: "http://attacker.example/v1" } })).rejects.toThrow(/API key again/);
-    const moved = await admin.providers.update({ teamId: g.team.id, providerId: created.id, baseUrl: "http://127.0.0.1:10/v1", apiKey: "sk-new-key-1234" });
+    const moved = await admin.providers.update({ teamId: g.team.id, providerId: created.id, baseUrl: "http://127.0.0.1:10/v1", apiKey: "not-a-real-new-key-1234" });
     expect(moved.baseUrl).toBe("http://127.0.0.1:10/v1");
     // Other edits keep the stored key.
     expect((await admin.providers.update({ teamId: g.team.id, providerId: created.id, priority: 5 })).hasApiKey).toBe(true);
