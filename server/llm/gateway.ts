@@ -24,7 +24,7 @@ import type {
   UsageEvent,
   UsageSink,
 } from "./gateway-types.ts";
-import { createOfflineProvider, OFFLINE_MODEL, OFFLINE_PROVIDER_ID } from "./providers/offline.ts";
+import { OFFLINE_MODEL, OFFLINE_PROVIDER_ID } from "./providers/offline.ts";
 import { CircuitBreakers, CircuitOpenError, DEFAULT_RETRY_POLICY, abortableSleep, backoffDelayMs, withRetries, type RetryPolicy } from "./resilience.ts";
 import { LatencyTracker, applyPreset, planRoute, targetKey } from "./routing.ts";
 import { estimateInputTokens, estimateTextTokens } from "./tokens.ts";
@@ -78,6 +78,18 @@ interface Plan {
   strategy: Strategy;
   targets: ModelTarget[];
 }
+
+interface CallStep {
+  kind: "call";
+  entry: CatalogEntry | undefined;
+  vendor: ChatRequest;
+  subject: SpendSubject;
+  hold: BudgetHold | null;
+  /** Where the answer goes in the cache; null when it must not be cached. */
+  storeKey: string | null;
+}
+
+type TargetStep = { kind: "skip" } | { kind: "hit"; cached: ChatResponse } | CallStep;
 
 const SHIPPED = new ModelCatalog();
 
@@ -133,19 +145,10 @@ export class Gateway {
     const attempts: Attempt[] = [];
     let lastError: unknown;
     for (const target of plan.targets) {
-      const entry = plan.runtime.catalog.find(target.model);
-      if (!this.fitsContext(plan.request, entry, target, attempts)) continue;
-      const vendor = vendorRequest(plan.request, target.model, ctx.signal);
-      const key = this.cacheKeyFor(ctx, plan, vendor);
-      if (key) {
-        const cached = await this.lookup(key);
-        if (cached) return this.fromCache(ctx, plan, target, cached, attempts, started);
-      }
-      const subject: SpendSubject = { teamId: ctx.teamId, userId: ctx.userId ?? null, providerId: target.providerId, model: target.model };
-      const uncapped = vendor.maxTokens === undefined;
-      const hold = await this.reserve(ctx, subject, vendor, entry, target);
-      // An answer cut at the budget's default max_tokens is not what an uncapped caller asked for.
-      const storeKey = uncapped && vendor.maxTokens !== undefined ? null : key;
+      const step = await this.prepare(ctx, plan, target, attempts, ctx.signal);
+      if (step.kind === "skip") continue;
+      if (step.kind === "hit") return this.fromCache(ctx, plan, target, step.cached, attempts, started);
+      const { vendor, hold } = step;
       const tryStarted = performance.now();
       try {
         const client = this.client(plan.runtime, target);
@@ -154,14 +157,7 @@ export class Gateway {
           this.retry,
           { sleep: (ms, signal) => this.pause(ms, signal, target.providerId), ...(ctx.signal ? { signal: ctx.signal } : {}) },
         );
-        const latencyMs = performance.now() - tryStarted;
-        this.latency.record(targetKey(target), latencyMs);
-        attempts.push({ target: `${target.providerName}/${target.model}`, outcome: "ok", latencyMs });
-        const costNano = entry ? costNanoUsd(response.usage, entry.price) : 0;
-        if (hold) await this.options.budgets!.settle(hold, subject, costNano);
-        if (storeKey && response.finishReason !== "error") this.store(storeKey, response, plan.runtime.config.cache.ttlMs);
-        const meta = this.meta(plan, target, response.usage, costNano, started, false, attempts);
-        this.record(ctx, target, meta, "ok");
+        const meta = await this.succeeded(ctx, plan, target, step, response, attempts, started, tryStarted);
         return { response, meta };
       } catch (error) {
         if (hold) await this.options.budgets!.release(hold);
@@ -184,28 +180,19 @@ export class Gateway {
     const attempts: Attempt[] = [];
     let lastError: unknown;
     for (const target of plan.targets) {
-      const entry = plan.runtime.catalog.find(target.model);
-      if (!this.fitsContext(plan.request, entry, target, attempts)) continue;
       const upstream = new AbortController();
-      const onAbort = () => upstream.abort(ctx.signal?.reason);
-      ctx.signal?.addEventListener("abort", onAbort, { once: true });
-      const vendor = vendorRequest(plan.request, target.model, upstream.signal);
-      const key = this.cacheKeyFor(ctx, plan, vendor);
-      if (key) {
-        const cached = await this.lookup(key);
-        if (cached) {
-          ctx.signal?.removeEventListener("abort", onAbort);
-          const { meta } = this.fromCache(ctx, plan, target, cached, attempts, started);
-          yield* replay(cached);
-          yield { type: "meta", meta };
-          return;
-        }
+      const step = await this.prepare(ctx, plan, target, attempts, upstream.signal);
+      if (step.kind === "skip") continue;
+      if (step.kind === "hit") {
+        const { meta } = this.fromCache(ctx, plan, target, step.cached, attempts, started);
+        yield* replay(step.cached);
+        yield { type: "meta", meta };
+        return;
       }
-      const subject: SpendSubject = { teamId: ctx.teamId, userId: ctx.userId ?? null, providerId: target.providerId, model: target.model };
-      const uncapped = vendor.maxTokens === undefined;
-      const hold = await this.reserve(ctx, subject, vendor, entry, target);
-      // An answer cut at the budget's default max_tokens is not what an uncapped caller asked for.
-      const storeKey = uncapped && vendor.maxTokens !== undefined ? null : key;
+      const { vendor, hold, entry, subject } = step;
+      const onAbort = () => upstream.abort(ctx.signal?.reason);
+      if (ctx.signal?.aborted) onAbort();
+      ctx.signal?.addEventListener("abort", onAbort, { once: true });
       const acc = new StreamAccumulator(target.model);
       const tryStarted = performance.now();
       let firstChunkMs: number | undefined;
@@ -232,16 +219,8 @@ export class Gateway {
             await this.pause(retryAfter ?? backoffDelayMs(this.retry, attempt), ctx.signal, target.providerId);
           }
         }
-        const latencyMs = performance.now() - tryStarted;
-        this.latency.record(targetKey(target), latencyMs);
-        attempts.push({ target: `${target.providerName}/${target.model}`, outcome: "ok", latencyMs });
-        const response = acc.response(vendor);
-        const costNano = entry ? costNanoUsd(response.usage, entry.price) : 0;
         settled = true;
-        if (hold) await this.options.budgets!.settle(hold, subject, costNano);
-        if (storeKey && response.finishReason !== "error") this.store(storeKey, response, plan.runtime.config.cache.ttlMs);
-        const meta = { ...this.meta(plan, target, response.usage, costNano, started, false, attempts), ...(firstChunkMs !== undefined ? { firstChunkMs } : {}) };
-        this.record(ctx, target, meta, "ok");
+        const meta = await this.succeeded(ctx, plan, target, step, acc.response(vendor), attempts, started, tryStarted, firstChunkMs);
         yield { type: "meta", meta };
         return;
       } catch (error) {
@@ -276,6 +255,48 @@ export class Gateway {
       }
     }
     throw this.exhausted(lastError, attempts);
+  }
+
+  /**
+   * Everything before a target is called: the context check, the cache, and the budget
+   * hold. A budgeted call without max_tokens is capped (so the hold is a true worst
+   * case), and its answer is then not cached: it is not what an uncapped caller asked for.
+   */
+  private async prepare(ctx: CallContext, plan: Plan, target: ModelTarget, attempts: Attempt[], signal: AbortSignal | undefined): Promise<TargetStep> {
+    const entry = plan.runtime.catalog.find(target.model);
+    if (!this.fitsContext(plan.request, entry, target, attempts)) return { kind: "skip" };
+    const vendor = vendorRequest(plan.request, target.model, signal);
+    const key = this.cacheKeyFor(ctx, plan, vendor);
+    const cached = key ? await this.lookup(key) : null;
+    if (cached) return { kind: "hit", cached };
+    const subject: SpendSubject = { teamId: ctx.teamId, userId: ctx.userId ?? null, providerId: target.providerId, model: target.model };
+    const uncapped = vendor.maxTokens === undefined;
+    const hold = await this.reserve(ctx, subject, vendor, entry, target);
+    const storeKey = uncapped && vendor.maxTokens !== undefined ? null : key;
+    return { kind: "call", entry, vendor, subject, hold, storeKey };
+  }
+
+  /** After a target answered: latency, cost, the budget settled, the cache filled, the usage recorded. */
+  private async succeeded(
+    ctx: CallContext,
+    plan: Plan,
+    target: ModelTarget,
+    step: CallStep,
+    response: ChatResponse,
+    attempts: Attempt[],
+    started: number,
+    tryStarted: number,
+    firstChunkMs?: number,
+  ): Promise<CallMeta> {
+    const latencyMs = performance.now() - tryStarted;
+    this.latency.record(targetKey(target), latencyMs);
+    attempts.push({ target: `${target.providerName}/${target.model}`, outcome: "ok", latencyMs });
+    const costNano = step.entry ? costNanoUsd(response.usage, step.entry.price) : 0;
+    if (step.hold) await this.options.budgets!.settle(step.hold, step.subject, costNano);
+    if (step.storeKey && response.finishReason !== "error") this.store(step.storeKey, response, plan.runtime.config.cache.ttlMs);
+    const meta = { ...this.meta(plan, target, response.usage, costNano, started, false, attempts), ...(firstChunkMs !== undefined ? { firstChunkMs } : {}) };
+    this.record(ctx, target, meta, "ok");
+    return meta;
   }
 
   /** Answers each request once so later identical ones hit the cache; returns how many were stored. */
@@ -322,7 +343,7 @@ export class Gateway {
     const key = `${config.id}:${config.version}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = config.kind === "offline" ? createOfflineProvider(config.id) : this.options.createProvider(config);
+      client = this.options.createProvider(config);
       for (const old of this.clients.keys()) if (old.startsWith(`${config.id}:`)) this.clients.delete(old);
       this.clients.set(key, client);
     }
@@ -353,7 +374,6 @@ export class Gateway {
     return cacheKey(ctx.teamId, vendor);
   }
 
-  /** Best effort: a failed cache write (Redis down or full) must not fail the call, nor go unhandled and crash the process. */
   /** A cache that cannot answer (Redis down) is a miss, not a failed call. */
   private async lookup(key: string): Promise<ChatResponse | null> {
     try {
@@ -364,6 +384,7 @@ export class Gateway {
     }
   }
 
+  /** Best effort: a failed cache write (Redis down or full) must not fail the call, nor go unhandled and crash the process. */
   private store(key: string, response: ChatResponse, ttlMs: number): void {
     this.options.cache.set(key, response, ttlMs).catch(() => {});
   }
