@@ -4,7 +4,7 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { gatewaySettingsInput, type GatewaySettingsDto } from "@/server/shared/providers";
-import { STRATEGY_NAMES } from "@/server/shared/gateway";
+import { STRATEGIES, STRATEGY_TEXT, type Strategy } from "@/server/shared/llm";
 import { useTRPC } from "@/components/providers/trpc";
 import { useCan, useTeam } from "@/components/shell/shell-context";
 import { errorMessage, toFormError, type FormError } from "@/components/lib/api-error";
@@ -19,15 +19,6 @@ import lists from "@/components/ui/list.module.css";
 import { Time } from "@/components/ui/time";
 import { optionalNumber, zodFormError } from "@/components/lib/form-errors";
 import styles from "./llm-providers.module.css";
-
-type Strategy = (typeof STRATEGY_NAMES)[number];
-
-export const STRATEGY_TEXT: Record<Strategy, { label: string; description: string }> = {
-  primary: { label: "Primary", description: "The default model (else the preferred provider by priority), then the fallback chain." },
-  cost: { label: "Cost-optimised", description: "The cheapest capable model, by the price catalog; the next cheapest on failure." },
-  latency: { label: "Performance", description: "The target that has answered fastest lately (new targets are tried first to learn)." },
-  fallback: { label: "Fallback", description: "Only the fallback chain, in its order: the first that answers wins." },
-};
 
 const LABELS = { strategy: "Strategy", defaultModel: "Default model", fallback: "Fallback chain", cacheEnabled: "Cache", cacheTtlSeconds: "Cache TTL" };
 
@@ -83,7 +74,7 @@ function RoutingForm({ settings, refs, onSaved }: { settings: GatewaySettingsDto
       <fieldset className="fieldset" disabled={!canWrite}>
         <legend>Strategy</legend>
         <div className={styles.strategyList}>
-          {STRATEGY_NAMES.map((name) => (
+          {STRATEGIES.map((name) => (
             <label key={name} className={styles.strategy}>
               <input type="radio" name="strategy" value={name} checked={strategy === name} onChange={() => setStrategy(name)} />
               <strong>{STRATEGY_TEXT[name].label}</strong>

@@ -3,7 +3,8 @@
 // or add a model of the team's own ("custom"). Prices are USD per million tokens.
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
-import { MODEL_CAPABILITIES, modelUpsertInput, PROVIDER_KINDS, type CatalogModelDto } from "@/server/shared/providers";
+import { modelUpsertInput, type CatalogModelDto } from "@/server/shared/providers";
+import { CAPABILITIES, PROVIDER_KINDS, type Capability, type ProviderKind as Kind } from "@/server/shared/llm";
 import { useTRPC } from "@/components/providers/trpc";
 import { useTeam } from "@/components/shell/shell-context";
 import { toFormError, type FormError } from "@/components/lib/api-error";
@@ -16,8 +17,6 @@ import { useInvalidateCatalog } from "@/components/lib/use-invalidate-catalog";
 import { formatPricePerMillion } from "@/components/lib/units";
 import styles from "./models.module.css";
 
-type Capability = (typeof MODEL_CAPABILITIES)[number];
-type Kind = (typeof PROVIDER_KINDS)[number];
 
 const LABELS: Record<string, string> = {
   modelId: "Model id",
@@ -49,7 +48,7 @@ function ModelForm({ model, onDone }: { model: CatalogModelDto | null; onDone: (
   const [cached, setCached] = useState(String(model?.price.cachedInput ?? 0));
   const [output, setOutput] = useState(String(model?.price.output ?? 0));
   const [capabilities, setCapabilities] = useState<Capability[]>(
-    (model?.capabilities ?? ["streaming"]).filter((c): c is Capability => (MODEL_CAPABILITIES as readonly string[]).includes(c)),
+    (model?.capabilities ?? ["streaming"]).filter((c): c is Capability => (CAPABILITIES as readonly string[]).includes(c)),
   );
   const [error, setError] = useState<FormError | null>(null);
 
@@ -144,7 +143,7 @@ function ModelForm({ model, onDone }: { model: CatalogModelDto | null; onDone: (
       <fieldset className="fieldset">
         <legend>Capabilities</legend>
         <div className={styles.capabilities}>
-          {MODEL_CAPABILITIES.map((c) => (
+          {CAPABILITIES.map((c) => (
             <label key={c} className="checkbox">
               <input
                 type="checkbox"

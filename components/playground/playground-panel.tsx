@@ -7,7 +7,8 @@ import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
-import { chatInput, PRESET_NAMES, STRATEGY_NAMES, type CallMetaDto, type RoutableModelDto } from "@/server/shared/gateway";
+import { chatInput, type CallMetaDto, type RoutableModelDto } from "@/server/shared/gateway";
+import { STRATEGIES, STRATEGY_TEXT, TASK_PRESETS, TASK_PRESET_TEXT, type Strategy, type TaskPreset } from "@/server/shared/llm";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { useCan, useTeam } from "@/components/shell/shell-context";
 import { errorMessage } from "@/components/lib/api-error";
@@ -24,7 +25,6 @@ import { formatCompact, formatInt, formatPricePerMillion } from "@/components/li
 import { zodFormError } from "@/components/lib/form-errors";
 import { useAuditRefresh } from "@/components/lib/use-audit-refresh";
 import { CallDetails, usd6 } from "./call-details";
-import { PRESET_TEXT, STRATEGY_LABELS, type PresetName, type StrategyName } from "./presets";
 import styles from "./playground.module.css";
 
 const AUTO = "auto";
@@ -96,8 +96,8 @@ export function PlaygroundPanel() {
   useAuditRefresh(["provider.", "model."], [trpc.gateway.models.queryKey({ teamId: team.id })]);
 
   const [model, setModel] = useState(AUTO);
-  const [strategy, setStrategy] = useState<StrategyName | "">("");
-  const [preset, setPreset] = useState<PresetName | "">("");
+  const [strategy, setStrategy] = useState<Strategy | "">("");
+  const [preset, setPreset] = useState<TaskPreset | "">("");
   const [system, setSystem] = useState("");
   const [temperature, setTemperature] = useState("");
   const [maxTokens, setMaxTokens] = useState("");
@@ -233,26 +233,26 @@ export function PlaygroundPanel() {
               <SelectField
                 label="Strategy"
                 value={strategy}
-                onChange={(e) => setStrategy(e.target.value as StrategyName | "")}
+                onChange={(e) => setStrategy(e.target.value as Strategy | "")}
                 hint={model === AUTO ? "How Auto picks a model, and the order of fallbacks." : "Orders the fallbacks if the pinned model fails."}
               >
                 <option value="">Team default</option>
-                {STRATEGY_NAMES.map((s) => (
+                {STRATEGIES.map((s) => (
                   <option key={s} value={s}>
-                    {STRATEGY_LABELS[s]}
+                    {STRATEGY_TEXT[s].label}
                   </option>
                 ))}
               </SelectField>
               <SelectField
                 label="Preset"
                 value={preset}
-                onChange={(e) => setPreset(e.target.value as PresetName | "")}
-                hint={preset ? PRESET_TEXT[preset].description : "A task preset fills the system prompt and parameters you leave empty."}
+                onChange={(e) => setPreset(e.target.value as TaskPreset | "")}
+                hint={preset ? TASK_PRESET_TEXT[preset].description : "A task preset fills the system prompt and parameters you leave empty."}
               >
                 <option value="">None</option>
-                {PRESET_NAMES.map((p) => (
+                {TASK_PRESETS.map((p) => (
                   <option key={p} value={p}>
-                    {PRESET_TEXT[p].label}
+                    {TASK_PRESET_TEXT[p].label}
                   </option>
                 ))}
               </SelectField>

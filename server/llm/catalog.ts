@@ -4,8 +4,9 @@ import { z } from "zod";
 import shipped from "./catalog/models.json" with { type: "json" };
 import type { Usage } from "./types.ts";
 
-export const CAPABILITIES = ["tools", "json", "vision", "streaming", "reasoning"] as const;
-export type Capability = (typeof CAPABILITIES)[number];
+import { CAPABILITIES, PROVIDER_KINDS, type Capability } from "../shared/llm.ts";
+
+export { CAPABILITIES, type Capability };
 
 // Prices have at most three decimals per million tokens, so one token costs a whole
 // number of nano-dollars: costs add up exactly, with no floating-point drift.
@@ -19,7 +20,7 @@ export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
 export const catalogEntrySchema = z.object({
   id: z.string().min(1).max(128),
-  provider: z.enum(["openai", "anthropic", "openai-compatible", "offline"]),
+  provider: z.enum(PROVIDER_KINDS),
   contextWindow: z.number().int().positive(),
   maxOutputTokens: z.number().int().positive(),
   price: modelPriceSchema,

@@ -5,11 +5,8 @@
 import type { Capability, CatalogEntry } from "./catalog.ts";
 import type { ChatRequest, ChatResponse, ProviderKind, StreamEvent, Usage } from "./types.ts";
 
-export const STRATEGIES = ["primary", "cost", "latency", "fallback"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-
-export const TASK_PRESETS = ["chat", "code-generation", "issue-analysis", "code-review", "fix-suggestion", "code-explanation"] as const;
-export type TaskPreset = (typeof TASK_PRESETS)[number];
+export { STRATEGIES, TASK_PRESETS, type Strategy, type TaskPreset } from "../shared/llm.ts";
+import type { Strategy, TaskPreset } from "../shared/llm.ts";
 
 /** One model on one configured provider: what routing chooses between. */
 export interface ModelTarget {

@@ -11,8 +11,6 @@ import type { GatewayRequest, ModelTarget, RoutingPolicy, Strategy, TaskPreset }
 // ---------------------------------------------------------------------------
 
 export interface PresetDefaults {
-  label: string;
-  description: string;
   system: string;
   temperature: number;
   maxTokens: number;
@@ -24,8 +22,6 @@ export interface PresetDefaults {
 
 export const TASK_PRESET_DEFAULTS: Record<TaskPreset, PresetDefaults> = {
   chat: {
-    label: "Chat",
-    description: "General conversation and questions; routed to the cheapest capable model.",
     system:
       "You are Maestro's assistant for a software team. Answer clearly and concisely, use Markdown, " +
       "and put code in fenced blocks with a language tag. If a question is ambiguous or you are not sure, say so instead of guessing.",
@@ -35,8 +31,6 @@ export const TASK_PRESET_DEFAULTS: Record<TaskPreset, PresetDefaults> = {
     requires: [],
   },
   "code-generation": {
-    label: "Code generation",
-    description: "Writes new code or changes existing code; uses the team's primary model.",
     system:
       "You are an expert software engineer. Write correct, idiomatic, production-ready code that follows the conventions " +
       "of the code and language you are given, and handles errors and edge cases. Return code in fenced blocks with a " +
@@ -47,8 +41,6 @@ export const TASK_PRESET_DEFAULTS: Record<TaskPreset, PresetDefaults> = {
     requires: [],
   },
   "issue-analysis": {
-    label: "Issue analysis",
-    description: "Triages an issue, log or stack trace into a structured JSON verdict.",
     system:
       "You triage software issues. From the issue text and any logs or code provided, answer with one JSON object and nothing else, shaped as " +
       '{"summary": string, "type": "bug" | "feature" | "question" | "chore", "severity": "critical" | "high" | "medium" | "low", ' +
@@ -61,8 +53,6 @@ export const TASK_PRESET_DEFAULTS: Record<TaskPreset, PresetDefaults> = {
     responseFormat: "json",
   },
   "code-review": {
-    label: "Code review",
-    description: "Reviews a change for bugs, security and maintainability problems.",
     system:
       "You are a meticulous senior code reviewer. Review the change for, in order of importance: correctness bugs, security " +
       "issues, data loss, concurrency and error handling, performance, then readability. For each finding give the file and " +
@@ -73,8 +63,6 @@ export const TASK_PRESET_DEFAULTS: Record<TaskPreset, PresetDefaults> = {
     requires: [],
   },
   "fix-suggestion": {
-    label: "Fix suggestion",
-    description: "Finds the root cause of a failure and proposes a minimal fix.",
     system:
       "You fix bugs. From the error, logs and code provided, find the root cause, then propose the smallest change that fixes " +
       "it without altering unrelated behaviour. Explain the cause in a few sentences, show the fix as a unified diff or the " +
@@ -85,8 +73,6 @@ export const TASK_PRESET_DEFAULTS: Record<TaskPreset, PresetDefaults> = {
     requires: [],
   },
   "code-explanation": {
-    label: "Code explanation",
-    description: "Explains what a piece of code does and why; routed to the cheapest capable model.",
     system:
       "You explain code to a developer who is new to it. Describe what it does and why: the main flow, the key data " +
       "structures, and any non-obvious behaviour, side effects or pitfalls. Be accurate and concise, quote short snippets " +

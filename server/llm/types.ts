@@ -1,7 +1,8 @@
 // The one provider interface every LLM call goes through. Adapters translate between
 // this shape and each vendor's wire format; nothing above server/llm sees a vendor SDK.
 
-export type ProviderKind = "openai" | "anthropic" | "openai-compatible" | "offline";
+export type { ProviderKind } from "../shared/llm.ts";
+import type { ProviderKind } from "../shared/llm.ts";
 
 export type ChatRole = "system" | "user" | "assistant" | "tool";
 

@@ -2,10 +2,8 @@
 // TypeScript apps). Mirrors server/llm/gateway-types.ts with validation and limits.
 import { z } from "zod";
 import { teamInput } from "./schemas.ts";
+import { CAPABILITIES, STRATEGIES, TASK_PRESETS } from "./llm.ts";
 
-export const STRATEGY_NAMES = ["primary", "cost", "latency", "fallback"] as const;
-export const PRESET_NAMES = ["chat", "code-generation", "issue-analysis", "code-review", "fix-suggestion", "code-explanation"] as const;
-export const CAPABILITY_NAMES = ["tools", "json", "vision", "streaming", "reasoning"] as const;
 
 const MAX_TEXT = 200_000;
 const text = z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
@@ -45,11 +43,11 @@ export const chatInput = teamInput.extend({
   stop: z.array(z.string().max(200)).max(4).optional(),
   /** A model id, "provider/model", or "auto". */
   model: z.string().min(1).max(200).optional(),
-  strategy: z.enum(STRATEGY_NAMES).optional(),
-  preset: z.enum(PRESET_NAMES).optional(),
+  strategy: z.enum(STRATEGIES).optional(),
+  preset: z.enum(TASK_PRESETS).optional(),
   fallback: z.array(z.string().min(1).max(200)).max(10).optional(),
   cache: z.boolean().optional(),
-  requires: z.array(z.enum(CAPABILITY_NAMES)).max(5).optional(),
+  requires: z.array(z.enum(CAPABILITIES)).max(5).optional(),
   /** What the call is for, shown in cost reports ("playground" by default). */
   operation: z
     .string()

@@ -2,12 +2,9 @@
 // the forms that edit them, so the browser shows the messages the server enforces.
 // Keys are write-only: inputs may carry one, DTOs only ever say whether one is set.
 import { z } from "zod";
-import { STRATEGIES, type Strategy } from "../llm/gateway-types.ts";
-import type { Capability } from "../llm/catalog.ts";
-import type { ProviderKind } from "../llm/types.ts";
+import { CAPABILITIES, PROVIDER_KINDS, STRATEGIES, type Capability, type ProviderKind, type Strategy } from "./llm.ts";
 import { idSchema, teamInput } from "./schemas.ts";
 
-export const PROVIDER_KINDS = ["openai", "anthropic", "openai-compatible", "offline"] as const satisfies readonly ProviderKind[];
 
 export const PROVIDER_KIND_LABELS: Record<ProviderKind, string> = {
   openai: "OpenAI",
@@ -16,11 +13,6 @@ export const PROVIDER_KIND_LABELS: Record<ProviderKind, string> = {
   offline: "Offline (built-in test model)",
 };
 
-// A copy of server/llm/catalog.ts CAPABILITIES, so forms need not load the shipped catalog;
-// the check below fails to compile if the two lists drift apart.
-export const MODEL_CAPABILITIES = ["tools", "json", "vision", "streaming", "reasoning"] as const satisfies readonly Capability[];
-type SameCapabilities = Exclude<Capability, (typeof MODEL_CAPABILITIES)[number]> extends never ? true : never;
-const _capabilitiesInSync: SameCapabilities = true;
 
 export const providerKindSchema = z.enum(PROVIDER_KINDS);
 
@@ -188,8 +180,8 @@ export const modelUpsertInput = teamInput.extend({
   contextWindow: tokenCountSchema.optional(),
   maxOutputTokens: tokenCountSchema.optional(),
   capabilities: z
-    .array(z.enum(MODEL_CAPABILITIES))
-    .max(MODEL_CAPABILITIES.length)
+    .array(z.enum(CAPABILITIES))
+    .max(CAPABILITIES.length)
     .transform((c) => [...new Set(c)])
     .optional(),
 });

@@ -3,6 +3,7 @@
 // encrypted at rest and never leave this file in plaintext except toward the vendor:
 // DTOs and audit rows only say whether a key is set.
 import type { Db } from "../../db/client.ts";
+import { CAPABILITIES, PROVIDER_KINDS } from "../../shared/llm.ts";
 import { isUniqueViolation } from "../../db/errors.ts";
 import type { GatewaySettings, LlmProvider, ModelPrice } from "../../db/generated/client.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
@@ -16,8 +17,6 @@ import type { ProviderHealth, ProviderKind } from "../../llm/types.ts";
 import { recordAudit, type AuditActor } from "../audit/index.ts";
 import {
   GATEWAY_DEFAULTS,
-  MODEL_CAPABILITIES,
-  PROVIDER_KINDS,
   providerConfigProblem,
   type CatalogModelDto,
   type GatewaySettingsDto,
@@ -301,7 +300,7 @@ function toCatalogEntry(row: ModelPrice): CatalogEntry {
       cachedInput: usdPerMillion(row.cachedInputNanoPerToken),
       output: usdPerMillion(row.outputNanoPerToken),
     },
-    capabilities: row.capabilities.filter((c): c is Capability => (MODEL_CAPABILITIES as readonly string[]).includes(c)),
+    capabilities: row.capabilities.filter((c): c is Capability => (CAPABILITIES as readonly string[]).includes(c)),
   };
 }
 
