@@ -7,7 +7,10 @@ import { appRouter } from "./root.ts";
 import { PERSONAS, withFixtures, type Fixtures } from "../test/fixtures.ts";
 import { hashPassword } from "../auth/password.ts";
 import { adminsOnly, anyTeamAdmin, everyone, teamMembers, unique, type Case, type RuleRefusals } from "../test/rbac.ts";
-import { GATEWAY_RBAC_CASES, GATEWAY_RULE_REFUSALS } from "../test/rbac-gateway.ts";
+import { PROVIDERS_CASES } from "../test/rbac-cases/providers.ts";
+import { BUDGETS_CASES } from "../test/rbac-cases/budgets.ts";
+import { USAGE_CASES } from "../test/rbac-cases/usage.ts";
+import { GATEWAY_CASES } from "../test/rbac-cases/gateway.ts";
 
 async function newMember(f: Fixtures, role: "viewer" | "operator" | "admin" = "viewer") {
   const user = await f.db.user.create({
@@ -17,7 +20,10 @@ async function newMember(f: Fixtures, role: "viewer" | "operator" | "admin" = "v
 }
 
 const CASES: Record<string, Case> = {
-  ...GATEWAY_RBAC_CASES,
+  ...PROVIDERS_CASES,
+  ...BUDGETS_CASES,
+  ...USAGE_CASES,
+  ...GATEWAY_CASES,
   "account.me": { expect: everyone, input: () => undefined },
   "account.changePassword": {
     expect: { ...everyone, anonymous: "UNAUTHORIZED" },
@@ -50,7 +56,6 @@ const CASES: Record<string, Case> = {
 
 /** Expected outcome overrides where the valid input is deliberately refused by a rule, not by RBAC. */
 const RULE_REFUSALS: RuleRefusals = {
-  ...GATEWAY_RULE_REFUSALS,
   "account.changePassword": { viewer: "BAD_REQUEST", operator: "BAD_REQUEST", admin: "BAD_REQUEST", outsider: "BAD_REQUEST" },
 };
 
