@@ -14,6 +14,10 @@ const nextConfig = {
     "ioredis",
     "socket.io",
     "@socket.io/redis-adapter",
+    "bullmq",
+    "@modelcontextprotocol/sdk",
+    "quickjs-emscripten-core",
+    "@jitl/quickjs-wasmfile-release-sync",
   ],
   typescript: { ignoreBuildErrors: false },
   // forbidden() renders app/**/forbidden.tsx with HTTP 403 (admin pages for non-admins).

@@ -22,6 +22,7 @@ Usage: maestro <command> [options]
 
 Commands:
   start [--dev] [--rebuild]     Build if needed, apply migrations, create the first admin, serve on PORT
+  worker [--concurrency N]      Execute workflow steps from Redis (needs DATABASE_URL and REDIS_URL); npm run worker
   migrate                       Apply pending database migrations
   migrate status                List applied and pending migrations
   migrate create <name>         Write a new migration from changes to prisma/schema.prisma
@@ -94,6 +95,29 @@ async function start(args: string[]) {
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
   return new Promise<number>(() => {}); // Serves until a signal arrives.
+}
+
+async function worker(args: string[]) {
+  const { values } = parseArgs({ args, options: { concurrency: { type: "string" } } });
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) return fail("--concurrency must be a whole number of at least 1");
+  const { startWorker } = await import("./worker.ts");
+  const running = await startWorker({ ...(concurrency ? { concurrency } : {}), announce: say, onDrained: () => process.exit(0) });
+  let signals = 0;
+  const stop = async (signal: string) => {
+    signals += 1;
+    if (signals > 1) {
+      say(`${signal} again: stopping now; running steps are picked up by other workers.`);
+      await running.close(false);
+      process.exit(1);
+    }
+    say(`\n${signal} received: finishing the running steps (send it again to stop at once)...`);
+    await running.close(true);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  return new Promise<number>(() => {}); // Works until a signal arrives or an operator drains it.
 }
 
 async function migrate(args: string[]) {
@@ -212,6 +236,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "start":
         return await start(args);
+      case "worker":
+        return await worker(args);
       case "migrate":
         return await migrate(args);
       case "user":

@@ -48,6 +48,25 @@ export const envSchema = z.object({
   MAESTRO_CACHE_MAX_MB: positiveInt(64),
   /** Attempts per provider call (first try plus retries) on 429, 5xx, timeouts and dropped connections. */
   MAESTRO_LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Steps one node executes at once (0 on a web node: it schedules, workers execute). */
+  MAESTRO_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(1000).default(8),
+  /** How step jobs reach workers with Redis: competing consumers, or routed per node. */
+  MAESTRO_LOAD_BALANCING: z.enum(["competing", "round-robin", "least-connections", "resource"]).default("competing"),
+  /** Runs of one team executing at once, unless the team sets its own limit; more wait in line by priority. */
+  MAESTRO_MAX_CONCURRENT_RUNS: positiveInt(10),
+  /** Hosts http steps and the http_fetch tool may reach: comma-separated (`*`, `api.example.com`, `*.example.com`, `host:port`). */
+  MAESTRO_HTTP_ALLOWLIST: z.string().default("*"),
+  /** Limits of the JavaScript sandbox for code steps and conditions. */
+  MAESTRO_SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(5000),
+  MAESTRO_SANDBOX_MEMORY_MB: z.coerce.number().int().min(8).max(256).default(64),
+  /** Worker heartbeat; a node silent for three beats is marked lost and its work recovered. */
+  MAESTRO_NODE_HEARTBEAT_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  /** How often each node sweeps for stuck runs and lost nodes. */
+  MAESTRO_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(200).max(600_000).default(10_000),
+  /** With Redis: the key prefix of Maestro's queues, so installations (or test runs) can share one Redis. */
+  MAESTRO_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "may use letters, digits, _ and - (at most 40)").default("maestro"),
+  /** With Redis: how long a worker holds a job before another may take it over (crash detection). */
+  MAESTRO_QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   MAESTRO_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   MAESTRO_OAUTH_ALLOW_SIGNUP: flag.default(false),
   GITHUB_CLIENT_ID: optionalString,

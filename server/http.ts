@@ -17,7 +17,11 @@ import { CLI_BRIDGE_PATH, handleCliBridge, publishServerInfo, runningServer, wit
 import { ConfigurationError } from "./errors.ts";
 import { V1_PREFIX, handleV1 } from "./modules/gateway/v1.ts";
 import { gatewayServices, stopGatewayServices } from "./modules/gateway/index.ts";
+import { startEngine, stopEngine } from "./engine/index.ts";
 import { logger } from "./logger.ts";
+
+/** How long a shutting-down server waits for running steps before leaving them to recovery. */
+const SHUTDOWN_DRAIN_MS = 10_000;
 
 export interface StartOptions {
   dev?: boolean;
@@ -84,9 +88,10 @@ export async function startServer(options: StartOptions = {}) {
   });
   publishServerInfo(e, process.pid);
   gatewayServices(); // starts the budget sweep and the usage writer now, not at the first call
+  const engine = await startEngine({ role: "web" }); // continues what a previous process left running
 
   const url = publicUrl(e);
-  announce(`Maestro is running at ${url}  (database: ${database.kind}, realtime: ${e.REDIS_URL ? "redis" : "single-node"})`);
+  announce(`Maestro is running at ${url}  (database: ${database.kind}, engine: ${engine.backend.kind}, realtime: ${e.REDIS_URL ? "redis" : "single-node"})`);
   if (admin.created) {
     announce(`First start: created the admin ${admin.email} in team "default".`);
     if (admin.generatedPassword) {
@@ -100,6 +105,9 @@ export async function startServer(options: StartOptions = {}) {
     closing ??= (async () => {
       withdrawServerInfo(env());
       await realtime.close(); // also closes the HTTP server
+      // Running steps get a moment to finish; whatever is still running then continues after a restart.
+      await Promise.race([stopEngine({ drain: true }), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS).unref())]);
+      await stopEngine({ drain: false });
       await stopGatewayServices(); // writes the last usage records
       await app.close?.();
       await closeDatabase();

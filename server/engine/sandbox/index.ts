@@ -1,0 +1,2 @@
+// The JavaScript sandbox's public face (QuickJS on WebAssembly, in worker threads).
+export * from "./sandbox.ts";
