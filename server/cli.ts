@@ -2,7 +2,7 @@
 // is set; in the embedded mode they go through the running server, which owns the
 // PGlite data dir, or open it themselves when no server runs.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { env, EnvError } from "./env.ts";
@@ -15,6 +15,8 @@ import { prepareEnvironment } from "./boot.ts";
 import { createMigration } from "./db/migrate.ts";
 import { ROLES } from "./shared/rbac.ts";
 import type { CliUsageResult } from "./modules/usage/index.ts";
+import type { CliWorkflowList } from "./cli/workflow-commands.ts";
+import type { RunDto } from "./shared/runs.ts";
 
 const HELP = `maestro — self-hosted control plane for AI agents
 
@@ -22,6 +24,11 @@ Usage: maestro <command> [options]
 
 Commands:
   start [--dev] [--rebuild]     Build if needed, apply migrations, create the first admin, serve on PORT
+  run <workflow> [--input JSON|FILE] [--team SLUG] [--priority N] [--json]
+                                Run a workflow (or a template, e.g. agent-pipeline) and show each step's progress;
+                                prints the result and cost (--json: the final run as JSON). Exit code 0 when it succeeded
+  workflows list [--team SLUG] [--json]
+                                The team's workflows and the templates a run can start from
   worker [--concurrency N]      Execute workflow steps from Redis (needs DATABASE_URL and REDIS_URL); npm run worker
   migrate                       Apply pending database migrations
   migrate status                List applied and pending migrations
@@ -95,6 +102,110 @@ async function start(args: string[]) {
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
   return new Promise<number>(() => {}); // Serves until a signal arrives.
+}
+
+/** Calls a database command here or in the running server; starts an engine here when none runs. */
+async function withEngine<T>(work: (call: (command: CliCommand) => Promise<unknown>) => Promise<T>): Promise<T> {
+  const e = env();
+  const server = e.DATABASE_URL ? null : runningServer(e);
+  if (server) return work((command) => callRunningServer(server, command));
+  const prepared = await prepareEnvironment();
+  const { openAndMigrate } = await import("./boot.ts");
+  const { gatewayServices, stopGatewayServices } = await import("./modules/gateway/index.ts");
+  const { startEngine, stopEngine } = await import("./engine/index.ts");
+  const { bootstrapAdmin } = await import("./modules/setup/index.ts");
+  const { authPolicyFromEnv } = await import("./auth/policy.ts");
+  const { database } = await openAndMigrate();
+  // A first command on a new installation sets it up as `maestro start` would.
+  const admin = await bootstrapAdmin(database.prisma, authPolicyFromEnv(), { email: prepared.MAESTRO_ADMIN_EMAIL, password: prepared.MAESTRO_ADMIN_PASSWORD });
+  if (admin.created) {
+    process.stderr.write(`First start: created the admin ${admin.email} in team "default".\n`);
+    if (admin.generatedPassword) process.stderr.write(`Its password, shown this once: ${admin.generatedPassword}\n`);
+  }
+  gatewayServices();
+  await startEngine({ role: "worker" });
+  try {
+    return await work(runCliCommand);
+  } finally {
+    await stopEngine({ drain: false });
+    await stopGatewayServices();
+    await closeDatabase();
+  }
+}
+
+/** --input as inline JSON, or a path to a JSON file. */
+function readRunInput(value: string | undefined): Record<string, unknown> {
+  if (value === undefined) return {};
+  const text = value.trim().startsWith("{") ? value : existsSync(value) ? readFileSync(value, "utf8") : null;
+  if (text === null) throw new ConfigurationError(`--input is neither JSON nor a file that exists: ${value}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`--input is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new ConfigurationError('--input must be a JSON object, e.g. {"request": "..."}');
+  return parsed as Record<string, unknown>;
+}
+
+async function run(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { input: { type: "string" }, team: { type: "string" }, priority: { type: "string" }, json: { type: "boolean" } },
+  });
+  const workflow = positionals[0];
+  if (!workflow) return fail('run needs a workflow: maestro run agent-pipeline --input \'{"request": "..."}\'');
+  const input = readRunInput(values.input);
+  const priority = values.priority === undefined ? 0 : Number(values.priority);
+  if (!Number.isInteger(priority) || priority < -100 || priority > 100) return fail("--priority must be a whole number from -100 to 100");
+  const { renderLines, changedLines, summary } = await import("./cli/progress.ts");
+  const final = await withEngine(async (call) => {
+    const started = (await call({ name: "run.start", args: { team: values.team, workflow, input, priority } })) as { runId: string; team: string; createdWorkflow: boolean };
+    if (started.createdWorkflow && !values.json) say(`Created workflow "${workflow}" in team "${started.team}" from its template.`);
+    const tty = process.stdout.isTTY && !values.json;
+    const seen = new Map<string, string>();
+    let drawn = 0;
+    for (let delay = 100; ; delay = Math.min(delay * 1.5, 500)) {
+      const current = (await call({ name: "run.get", args: { team: started.team, runId: started.runId } })) as RunDto;
+      if (tty) {
+        const lines = renderLines(current);
+        if (drawn) process.stdout.write(`\x1b[${drawn}F\x1b[J`);
+        process.stdout.write(lines.join("\n") + "\n");
+        drawn = lines.length;
+      } else if (!values.json) {
+        for (const line of changedLines(current, seen)) say(line);
+      }
+      if (["SUCCEEDED", "FAILED", "CANCELLED", "COMPENSATED"].includes(current.status)) return current;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  });
+  say(values.json ? JSON.stringify(final, null, 2) : `\n${summary(final)}`);
+  return final.status === "SUCCEEDED" ? 0 : 1;
+}
+
+async function workflows(args: string[]) {
+  const [sub, ...rest] = args;
+  if (sub !== "list") return fail(`unknown workflows command "${sub ?? ""}". Try: maestro workflows list`);
+  const { values } = parseArgs({ args: rest, options: { team: { type: "string" }, json: { type: "boolean" } } });
+  const result = (await runDatabaseCommand({ name: "workflows.list", args: { team: values.team } })) as CliWorkflowList;
+  if (values.json) {
+    say(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  say(`Workflows of team "${result.team}":`);
+  say(
+    result.workflows.length
+      ? textTable(
+          ["Slug", "Name", "Version", "Steps", "Last run"],
+          result.workflows.map((w) => [w.slug, w.name, String(w.latestVersion), String(w.stepCount), w.lastRun ? `${w.lastRun.status.toLowerCase()} ${w.lastRun.createdAt.slice(0, 16)}` : "-"]),
+          [false, false, true, true, false],
+        )
+      : "None yet.",
+  );
+  say("\nTemplates (maestro run <slug> creates the workflow from its template):");
+  say(textTable(["Slug", "Name", ""], result.templates.map((t) => [t.slug, t.name, t.created ? "(created)" : ""]), [false, false, false]));
+  return 0;
 }
 
 async function worker(args: string[]) {
@@ -238,6 +349,10 @@ export async function main(argv: string[]): Promise<number> {
         return await start(args);
       case "worker":
         return await worker(args);
+      case "run":
+        return await run(args);
+      case "workflows":
+        return await workflows(args);
       case "migrate":
         return await migrate(args);
       case "user":

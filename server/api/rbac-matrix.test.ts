@@ -1,7 +1,7 @@
 // Every tRPC procedure, called as anonymous, viewer, operator and admin, with the
 // outcome each must get. The table must name every procedure of the router, so a new
 // procedure cannot ship without deciding who may call it.
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { appRouter } from "./root.ts";
 import { PERSONAS, withFixtures, type Fixtures } from "../test/fixtures.ts";
@@ -11,6 +11,12 @@ import { PROVIDERS_CASES } from "../test/rbac-cases/providers.ts";
 import { BUDGETS_CASES } from "../test/rbac-cases/budgets.ts";
 import { USAGE_CASES } from "../test/rbac-cases/usage.ts";
 import { GATEWAY_CASES } from "../test/rbac-cases/gateway.ts";
+import { MCP_CASES } from "../test/rbac-cases/mcp.ts";
+import { WORKFLOWS_CASES } from "../test/rbac-cases/workflows.ts";
+import { RUNS_CASES } from "../test/rbac-cases/runs.ts";
+import { AGENTS_CASES } from "../test/rbac-cases/agents.ts";
+import { startEngine, stopEngine } from "../engine/index.ts";
+import { NODES_CASES } from "../test/rbac-cases/nodes.ts";
 
 async function newMember(f: Fixtures, role: "viewer" | "operator" | "admin" = "viewer") {
   const user = await f.db.user.create({
@@ -24,6 +30,11 @@ const CASES: Record<string, Case> = {
   ...BUDGETS_CASES,
   ...USAGE_CASES,
   ...GATEWAY_CASES,
+  ...MCP_CASES,
+  ...WORKFLOWS_CASES,
+  ...RUNS_CASES,
+  ...AGENTS_CASES,
+  ...NODES_CASES,
   "account.me": { expect: everyone, input: () => undefined },
   "account.changePassword": {
     expect: { ...everyone, anonymous: "UNAUTHORIZED" },
@@ -80,6 +91,14 @@ async function firstValue(result: Promise<unknown>): Promise<void> {
 }
 
 const fixtures = withFixtures();
+
+// runs.start and the run controls act through the engine (in this process, on the fixtures' database).
+beforeAll(async () => {
+  await startEngine({ backend: "in-process" });
+});
+afterAll(async () => {
+  await stopEngine();
+});
 
 describe("RBAC matrix", () => {
   it("covers every procedure of the API", () => {

@@ -8,6 +8,11 @@ import { budgetsRouter } from "../modules/budgets/index.ts";
 import { providersRouter, modelsRouter } from "../modules/providers/index.ts";
 import { gatewayRouter } from "../modules/gateway/index.ts";
 import { usageRouter } from "../modules/usage/index.ts";
+import { mcpRouter } from "../modules/mcp/index.ts";
+import { workflowsRouter } from "../modules/workflows/index.ts";
+import { runsRouter } from "../modules/runs/index.ts";
+import { agentsRouter } from "../modules/agents/index.ts";
+import { nodesRouter } from "../modules/nodes/index.ts";
 
 export const appRouter = router({
   account: accountRouter,
@@ -20,6 +25,11 @@ export const appRouter = router({
   models: modelsRouter,
   gateway: gatewayRouter,
   usage: usageRouter,
+  mcp: mcpRouter,
+  workflows: workflowsRouter,
+  runs: runsRouter,
+  agents: agentsRouter,
+  nodes: nodesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,7 +11,8 @@ import { logger } from "../logger.ts";
 import { runCliCommand, type CliCommand } from "./commands.ts";
 
 export const CLI_BRIDGE_PATH = "/internal/cli";
-const MAX_BODY = 64 * 1024;
+/** Commands carry run inputs, so as much as an API request may. */
+const MAX_BODY = 1024 * 1024;
 
 interface ServerInfo {
   pid: number;

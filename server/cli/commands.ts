@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Db } from "../db/client.ts";
 import { createApiKey } from "../modules/apikeys/index.ts";
 import { usageForCli } from "../modules/usage/index.ts";
+import { listWorkflowsForCli, runForCli, startRunForCli } from "./workflow-commands.ts";
 import { isScope, scopesForRole, type Role, type Scope } from "../shared/rbac.ts";
 
 export const cliCommandSchema = z.discriminatedUnion("name", [
@@ -23,6 +24,17 @@ export const cliCommandSchema = z.discriminatedUnion("name", [
     args: z.object({ email: emailSchema, team: slugSchema, name: nameSchema.optional(), scopes: z.array(z.string().max(64)).max(64).optional() }),
   }),
   z.object({ name: z.literal("usage.summary"), args: z.object({ team: slugSchema, since: z.string().max(40).default("30d") }) }),
+  z.object({ name: z.literal("workflows.list"), args: z.object({ team: slugSchema.optional() }) }),
+  z.object({
+    name: z.literal("run.start"),
+    args: z.object({
+      team: slugSchema.optional(),
+      workflow: z.string().min(1).max(64),
+      input: z.record(z.string(), z.unknown()).default({}),
+      priority: z.number().int().min(-100).max(100).default(0),
+    }),
+  }),
+  z.object({ name: z.literal("run.get"), args: z.object({ team: slugSchema.optional(), runId: z.string().min(1).max(64) }) }),
   z.object({ name: z.literal("migrate.apply"), args: z.object({}).default({}) }),
   z.object({ name: z.literal("migrate.status"), args: z.object({}).default({}) }),
 ]);
@@ -66,6 +78,12 @@ export async function runCliCommand(raw: CliCommand): Promise<unknown> {
       return createApiKeyFromCli(database.prisma, command.args);
     case "usage.summary":
       return usageForCli(database.prisma, command.args);
+    case "workflows.list":
+      return listWorkflowsForCli(database.prisma, command.args);
+    case "run.start":
+      return startRunForCli(database.prisma, command.args);
+    case "run.get":
+      return runForCli(database.prisma, command.args);
     case "migrate.apply":
       return applyMigrations(database.migrationTarget);
     case "migrate.status":

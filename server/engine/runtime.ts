@@ -14,6 +14,7 @@ import { recordDeadLetter } from "./dead-letters.ts";
 import { NodeRegistry, newNodeId, type NodeRole } from "./nodes.ts";
 import { recover } from "./recovery.ts";
 import { createStepRunners } from "./runners/index.ts";
+import { createAgentRunner } from "./agents/index.ts";
 import { evaluateExpression, shutdownSandbox } from "./sandbox/index.ts";
 import { createAllowlist } from "./tools/allowlist.ts";
 import { createToolInvoker, type McpToolSource } from "./tools/invoker.ts";
@@ -92,7 +93,10 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const mcp = options.mcp ?? mcpManager();
   const allowlist = createAllowlist(e.MAESTRO_HTTP_ALLOWLIST.split(",").map((p) => p.trim()).filter(Boolean));
   const sandboxLimits = { timeoutMs: e.MAESTRO_SANDBOX_TIMEOUT_MS, memoryMb: e.MAESTRO_SANDBOX_MEMORY_MB };
-  const runners = createStepRunners({ allowlist, code: { defaultTimeoutMs: sandboxLimits.timeoutMs, defaultMemoryMb: sandboxLimits.memoryMb } });
+  const runners = {
+    ...createStepRunners({ allowlist, code: { defaultTimeoutMs: sandboxLimits.timeoutMs, defaultMemoryMb: sandboxLimits.memoryMb } }),
+    agent: createAgentRunner({ db }),
+  };
   const engine: Engine = new Engine({
     db,
     backend,

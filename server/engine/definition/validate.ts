@@ -219,7 +219,10 @@ class DefinitionChecker {
 
     if (step.revise) {
       this.checkStepName(step, step.revise.from, `revises from "${step.revise.from}"`, [...at, "revise", "from"]);
-      for (const id of conditionReferences(step.revise.if)) this.checkStepName(step, id, `reads "${id}" in revise.if`, [...at, "revise", "if"]);
+      // revise.if runs after the step succeeded, so reading its own output there is the point.
+      for (const id of conditionReferences(step.revise.if)) {
+        if (id !== step.id) this.checkStepName(step, id, `reads "${id}" in revise.if`, [...at, "revise", "if"]);
+      }
       if (step.revise.from !== step.id && this.steps.has(step.revise.from) && !this.dependsOn(step.id, step.revise.from)) {
         this.add("bad-reference", `${owner} revises from "${step.revise.from}", which does not come before it`, [...at, "revise", "from"], step.id);
       }

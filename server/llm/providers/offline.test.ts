@@ -84,4 +84,116 @@ describe("offline provider", () => {
     const short = await provider.chat({ ...ask("a long question with many words in it to answer"), maxTokens: 3 });
     expect(short.finishReason).toBe("length");
   });
+
+  describe("structured answers", () => {
+    const list = (items: Record<string, unknown>) => ({ type: "array", items });
+    const strings = { type: "array", items: { type: "string" } };
+    const PLAN = {
+      type: "object",
+      required: ["summary", "subtasks", "assumptions"],
+      properties: {
+        summary: { type: "string" },
+        subtasks: list({
+          type: "object",
+          required: ["id", "title", "description", "dependsOn", "tools", "risk"],
+          properties: { id: { type: "string" }, title: { type: "string" }, description: { type: "string" }, dependsOn: strings, tools: strings, risk: { type: "string", enum: ["low", "medium", "high"] } },
+        }),
+        assumptions: strings,
+      },
+    };
+    const REVIEW = {
+      type: "object",
+      required: ["decision", "reasons", "priority", "order", "requiresApproval", "risky"],
+      properties: {
+        decision: { type: "string", enum: ["approve", "revise", "reject"] },
+        reasons: strings,
+        priority: { type: "string", enum: ["low", "normal", "high", "urgent"] },
+        order: strings,
+        requiresApproval: { type: "boolean" },
+        risky: strings,
+      },
+    };
+    const submitting = (content: string, parameters: Record<string, unknown>, extra: object = {}) => ({
+      ...ask(content),
+      tools: [{ name: "memory_get", parameters: { type: "object", properties: { key: { type: "string" } }, required: ["key"] } }, { name: "submit_result", parameters }],
+      toolChoice: "required" as const,
+      ...extra,
+    });
+    const submitted = async (request: Parameters<typeof provider.chat>[0]) => {
+      const response = await provider.chat(request);
+      expect(response.toolCalls.map((c) => c.name)).toEqual(["submit_result"]);
+      return JSON.parse(response.toolCalls[0]!.arguments) as Record<string, unknown>;
+    };
+
+    it("plans a request into one sub-task per step, ordered where the text says so", async () => {
+      const request = submitting("Summarise the open issues, then draft a release note and post it to the team", PLAN);
+      const plan = await submitted(request);
+      expect(plan).toEqual(await submitted(request));
+      expect(plan.subtasks).toEqual([
+        expect.objectContaining({ id: "t1", title: "Summarise the open issues", dependsOn: [], tools: [], risk: "low" }),
+        expect.objectContaining({ id: "t2", title: "Draft a release note", dependsOn: ["t1"], risk: "low" }),
+        expect.objectContaining({ id: "t3", title: "Post it to the team", dependsOn: ["t2"], risk: "medium" }),
+      ]);
+      expect(plan.summary).toBe("A plan in 3 steps: Summarise the open issues \u2192 Draft a release note \u2192 Post it to the team.");
+      expect(plan.assumptions).toHaveLength(2);
+    });
+
+    it("reads numbered lists, and marks destructive steps high risk", async () => {
+      const plan = await submitted(submitting("Clean up:\n1. Export the old tickets\n2. Delete the staging database\n3. Deploy the new schema to production", PLAN));
+      expect((plan.subtasks as { title: string; risk: string; dependsOn: string[] }[]).map((s) => [s.title, s.risk, s.dependsOn])).toEqual([
+        ["Export the old tickets", "low", []],
+        ["Delete the staging database", "high", []],
+        ["Deploy the new schema to production", "high", []],
+      ]);
+    });
+
+    it("reviews the plan in its context: dependency order, and approval only for high risk", async () => {
+      const subtasks = [
+        { id: "a", title: "Second", dependsOn: ["b"], risk: "low" },
+        { id: "b", title: "First", dependsOn: [], risk: "low" },
+      ];
+      const context = (risk: string) => JSON.stringify({ plan: { subtasks: [...subtasks, { id: "c", title: "Ship", dependsOn: ["a"], risk }] } }, null, 2);
+      const calm = await submitted(submitting(`Review the plan\n\nContext (JSON):\n${context("medium")}`, REVIEW));
+      expect(calm).toMatchObject({ decision: "approve", priority: "normal", order: ["b", "a", "c"], requiresApproval: false, risky: [] });
+      expect(calm.reasons).toContain("No sub-task is high risk.");
+      const risky = await submitted(submitting(`Review the plan\n\nContext (JSON):\n${context("high")}`, REVIEW));
+      expect(risky).toMatchObject({ requiresApproval: true, risky: ["c"] });
+    });
+
+    it("scores in 0..1 and passes by default", async () => {
+      const verdict = await submitted(
+        submitting("Check it", {
+          type: "object",
+          properties: { passed: { type: "boolean" }, scores: { type: "object", properties: { safety: { type: "number", minimum: 0, maximum: 1 } } }, count: { type: "integer" } },
+        }),
+      );
+      expect(verdict).toEqual({ passed: true, scores: { safety: 0.9 }, count: 1 });
+    });
+
+    it("submits after a tool's answer when it can, and still answers with text when it cannot", async () => {
+      const request = submitting("Look it up with memory_get", { type: "object", required: ["answer"], properties: { answer: { type: "string" } } });
+      const first = await provider.chat(request);
+      expect(first.toolCalls[0]!.name).toBe("memory_get");
+      const afterTool = await submitted({
+        ...request,
+        messages: [...request.messages, { role: "assistant" as const, content: "", toolCalls: first.toolCalls }, { role: "tool" as const, toolCallId: first.toolCalls[0]!.id, content: "42" }],
+      });
+      expect(afterTool).toEqual({ answer: "Offline answer to: Look it up with memory_get" });
+    });
+
+    it("fills a JSON answer from a schema given in the system prompt", async () => {
+      const response = await provider.chat({
+        ...ask("Triage: the login page times out"),
+        responseFormat: "json",
+        system: `Answer with JSON only, matching this shape:\n${JSON.stringify({ type: "object", required: ["title", "severity"], properties: { title: { type: "string" }, severity: { type: "string", enum: ["minor", "major"] } } })}`,
+      });
+      expect(JSON.parse(response.content)).toEqual({ title: "Triage: the login page times out", severity: "minor" });
+    });
+
+    it("keeps honouring directives when asked for structure", async () => {
+      const error = await provider.chat(submitting("Plan this [offline:error=500]", PLAN)).catch((e: unknown) => e);
+      expect(isProviderError(error) && error.kind).toBe("server");
+    });
+  });
 });
+

@@ -1,0 +1,2 @@
+export { listNodes, drainNode, localEngine, toWorkerNodeDto } from "./service.ts";
+export { nodesRouter } from "./router.ts";
