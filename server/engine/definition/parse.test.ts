@@ -204,3 +204,14 @@ describe("serializeDefinition", () => {
     expect(Object.keys(JSON.parse(json))).toEqual(["schemaVersion", "name", "description", "inputs", "outputs", "routing", "limits", "steps"]);
   });
 });
+
+describe("the definition's JSON Schema", () => {
+  it("describes every step kind and the top-level fields, for editors", async () => {
+    const { workflowJsonSchema } = await import("./json-schema.ts");
+    const schema = workflowJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["name", "inputs", "outputs", "steps", "routing", "limits"]));
+    expect(schema.required).toEqual(expect.arrayContaining(["name", "steps"]));
+    const text = JSON.stringify(schema);
+    for (const kind of ["agent", "llm", "tool", "code", "http", "condition", "map", "approval"]) expect(text).toContain(`"const":"${kind}"`);
+  });
+});
