@@ -97,7 +97,7 @@ const HIGH_RISK = /\b(delet\w*|drop\w*|deploy\w*|production|prod|payments?|pay|p
 const MEDIUM_RISK = /\b(post\w*|send\w*|sent|publish\w*|e-?mail\w*|notif\w*|shar(e|es|ed|ing)|announc\w*|updat\w*|modif\w*|merg\w*|upload\w*|migrat\w*|repl(y|ies|ied)|respond\w*)\b/i;
 const REFERS_BACK = /\b(it|them|the results?|the summary|the draft|the output)\b/i;
 const LIST_MARK = /^\s*(?:\d+[.)]|[-*\u2022])\s+/;
-const EMPTY_LISTS = new Set(["revisions", "tools", "errors", "warnings", "issues", "problems", "dependsOn", "tags", "labels"]);
+const EMPTY_LISTS = new Set(["revisions", "tools", "errors", "warnings", "issues", "problems", "dependsOn", "tags", "labels", "breakingChanges", "missingInformation"]);
 
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -184,7 +184,8 @@ function riskOf(text: string): string {
 
 function enumChoice(options: unknown[], scope: Scope): unknown {
   const pick = (value: string) => (options.includes(value) ? value : undefined);
-  if (scope.name === "risk") return pick(riskOf(scope.text)) ?? options[0];
+  // Severity and impact follow the same words as risk (delete, production, credentials...).
+  if (scope.name === "risk" || scope.name === "severity" || scope.name === "impact") return pick(riskOf(scope.text)) ?? options[0];
   if (scope.name === "priority") {
     const hinted = /\b(urgent|asap|immediately|critical)\b/i.test(scope.task) ? "urgent" : /\b(high priority|important)\b/i.test(scope.task) ? "high" : "normal";
     return pick(hinted) ?? options[0];
