@@ -30,10 +30,16 @@ export function locationFromEnv(e = env()): DatabaseLocation {
     : { kind: "pglite", dataDir: path.resolve(e.MAESTRO_DATA_DIR, "pglite") };
 }
 
+/**
+ * Transactions wait their turn rather than fail under bursts: PGlite runs one at a time,
+ * and a pool of ten connections queues the rest. Ours are short; the wait is the load.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 20_000, timeout: 30_000 };
+
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
   if (location.kind === "postgresql") {
     const adapter = new PrismaPg({ connectionString: location.url, max: 10 });
-    const prisma = new PrismaClient({ adapter });
+    const prisma = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
     return {
       prisma,
       kind: "postgresql",
@@ -44,7 +50,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
   if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
   const client = location.dataDir ? new PGlite(location.dataDir) : new PGlite();
   await client.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client), transactionOptions: TRANSACTION_OPTIONS });
   return {
     prisma,
     kind: "pglite",
