@@ -20,6 +20,8 @@ const nextConfig = {
     "@jitl/quickjs-wasmfile-release-sync",
   ],
   typescript: { ignoreBuildErrors: false },
+  // `npm run dev` opened at 127.0.0.1 as well as localhost.
+  allowedDevOrigins: ["127.0.0.1"],
   // forbidden() renders app/**/forbidden.tsx with HTTP 403 (admin pages for non-admins).
   experimental: { authInterrupts: true },
 };

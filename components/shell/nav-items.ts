@@ -25,9 +25,10 @@ export const NAV_SECTIONS: NavSection[] = [
   {
     title: "Orchestrate",
     items: [
-      { href: "/workflows", label: "Workflows", icon: "workflow", scope: "workflows:read", upcoming: true },
-      { href: "/runs", label: "Runs", icon: "runs", scope: "runs:read", upcoming: true },
-      { href: "/agents", label: "Agents", icon: "agents", scope: "agents:read", upcoming: true },
+      { href: "/workflows", label: "Workflows", icon: "workflow", scope: "workflows:read" },
+      { href: "/runs", label: "Runs", icon: "runs", scope: "runs:read" },
+      { href: "/agents", label: "Agents", icon: "agents", scope: "agents:read" },
+      { href: "/mcp", label: "MCP servers", icon: "tool", scope: "tools:read" },
     ],
   },
   {
@@ -44,6 +45,7 @@ export const NAV_SECTIONS: NavSection[] = [
     items: [
       { href: "/costs", label: "Costs", icon: "costs", scope: "usage:read" },
       { href: "/budgets", label: "Budgets", icon: "budgets", scope: "budgets:read" },
+      { href: "/nodes", label: "Nodes", icon: "server", scope: "nodes:read" },
       { href: "/healing", label: "Healing", icon: "healing", scope: "healing:read", upcoming: true },
     ],
   },

@@ -16,7 +16,7 @@ export function startRealtimePublisher(redisUrl: string): { close(): Promise<voi
   return {
     async close() {
       setProcessSingleton(REALTIME_KEY, undefined);
-      await io.close();
+      // io.close() expects an HTTP server to close; this one has none, so only its Redis links go.
       pub.disconnect();
       sub.disconnect();
     },

@@ -134,6 +134,29 @@ export interface RunMemoryEntryDto {
   updatedAt: string;
 }
 
+/** A step job the queue gave up on, with what it belonged to. */
+export interface DeadLetterDto {
+  id: string;
+  runId: string;
+  stepRunId: string;
+  stepKey: string;
+  queue: string;
+  error: string;
+  attempts: number;
+  createdAt: string;
+  retriedAt: string | null;
+  runStatus: RunStatus | null;
+  workflowId: string | null;
+  workflowSlug: string | null;
+  workflowName: string | null;
+}
+
+/** What a run action leaves behind: the run's status right after it. */
+export interface RunActionResultDto {
+  runId: string;
+  status: RunStatus;
+}
+
 // ---------------------------------------------------------------- inputs
 
 export const workflowTargetInput = teamInput.extend({ workflowId: idSchema });
@@ -175,6 +198,7 @@ export const runListInput = teamInput
   .merge(paginationInput);
 export const runStepInput = runTargetInput.extend({ stepKey: z.string().min(1).max(200) });
 export const runApproveInput = runStepInput.extend({ approved: z.boolean(), comment: z.string().max(2000).default("") });
+export const deadLetterTargetInput = teamInput.extend({ deadLetterId: idSchema });
 export const runEventsInput = runTargetInput.extend({ after: z.string().regex(/^\d+$/).optional(), limit: z.number().int().min(1).max(1000).default(500) });
 
 export { RUN_STATUSES, STEP_KINDS, STEP_STATUSES };

@@ -1,10 +1,16 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/coming-soon/coming-soon";
-import { requireTeam } from "../_lib/session";
+import { HydrateClient, prefetch, serverTrpc } from "@/server/api/rsc";
+import { AgentsPanel } from "@/components/agents/agents-panel";
+import { requireScope } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Agents" };
 
-export default async function Page() {
-  const { team } = await requireTeam();
-  return <ComingSoon href="/agents" scopes={team.scopes} />;
+export default async function AgentsPage() {
+  const { team } = await requireScope("agents:read");
+  await prefetch(serverTrpc.agents.list.queryOptions({ teamId: team.id }));
+  return (
+    <HydrateClient>
+      <AgentsPanel />
+    </HydrateClient>
+  );
 }

@@ -145,8 +145,26 @@ describe("validateDefinition: semantics", () => {
     const result = check([llm("a", "hi"), llm("b", "{{ steps.a.result }} {{ run.owner }}")]);
     expect(issuesOf(result, "bad-reference").map((issue) => issue.message)).toEqual([
       'Step "b": steps.a.result in prompt reads neither output nor status of step "a"',
-      'Step "b": run.owner in prompt does not exist (run.id is the run\'s only field)',
+      'Step "b": run.owner in prompt does not exist (the run has id, revision and feedback)',
     ]);
+  });
+
+  it("checks a step's revise: an earlier step to go back to, and its own output readable in the condition", () => {
+    const ok = check([llm("a", "plan"), { ...llm("b", "{{ steps.a.output }}"), revise: { from: "a", if: "steps.b.output === 'again' && run.revision < 2" } }]);
+    expect(ok.issues).toEqual([]);
+    const bad = check([
+      llm("a", "plan"),
+      { ...llm("b", "{{ steps.a.output }}"), revise: { from: "c", if: "steps.zzz.output" } },
+      { ...llm("c", "{{ steps.b.output }}"), revise: { from: "c", if: "true" } },
+      { ...llm("d", "free"), revise: { from: "a", if: "true" } },
+    ]);
+    expect(bad.issues.map((issue) => issue.message)).toEqual(
+      expect.arrayContaining([
+        'Step "b" reads "zzz" in revise.if, which is not a step of this workflow',
+        'Step "c" revises from "c", which is itself',
+        'Step "d" revises from "a", which does not come before it',
+      ]),
+    );
   });
 
   it("reports malformed template expressions", () => {

@@ -103,10 +103,15 @@ describe("nodes.list", () => {
     expect(all.nodes.length).toBe(recent.nodes.length + recent.hiddenCount);
   });
 
-  it("marks the node of the process that answers", async () => {
+  it("marks the node of the process that answers, and names its queue", async () => {
     const node = await seedNode("ACTIVE", 500);
-    const listed = await listNodes(f.db, { includeOld: false, currentNodeId: node.id });
+    const listed = await listNodes(f.db, { includeOld: false, currentNodeId: node.id, backend: "bullmq" });
     expect(listed.nodes.filter((n) => n.current).map((n) => n.id)).toEqual([node.id]);
+    expect(listed.backend).toBe("bullmq");
+    // No engine runs in this test process: nothing is marked, and the queue is unknown.
+    const viaApi = await (await f.caller("viewer")).nodes.list({ teamId: f.team.id });
+    expect(viaApi.nodes.some((n) => n.current)).toBe(false);
+    expect(viaApi.backend).toBeNull();
   });
 
   it("is refused to people outside the team", async () => {

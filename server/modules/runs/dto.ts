@@ -2,7 +2,7 @@
 // steps in the order a reader follows the definition.
 import type { AgentMessage, DeadLetter, Run, RunEvent, RunMemory, StepRun } from "../../db/generated/client.ts";
 import { nanoToUsd } from "../../shared/budgets.ts";
-import type { AgentMessageDto, RunDto, RunEventDto, RunEventType, RunMemoryEntryDto, RunSummaryDto, StepRunDto } from "../../shared/runs.ts";
+import type { AgentMessageDto, DeadLetterDto, RunDto, RunEventDto, RunEventType, RunMemoryEntryDto, RunSummaryDto, StepRunDto } from "../../shared/runs.ts";
 import {
   FINISHED_STEP_STATUSES,
   type RunStatus,
@@ -10,29 +10,6 @@ import {
   type StepStatus,
   type WorkflowDefinition,
 } from "../../shared/workflow-definition.ts";
-
-/** A step job the queue gave up on, with what it belonged to. */
-export interface DeadLetterDto {
-  id: string;
-  runId: string;
-  stepRunId: string;
-  stepKey: string;
-  queue: string;
-  error: string;
-  attempts: number;
-  createdAt: string;
-  retriedAt: string | null;
-  runStatus: RunStatus | null;
-  workflowId: string | null;
-  workflowSlug: string | null;
-  workflowName: string | null;
-}
-
-/** What a run action leaves behind: the run's status right after it. */
-export interface RunActionResultDto {
-  runId: string;
-  status: RunStatus;
-}
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 

@@ -16,5 +16,5 @@ export {
 } from "./service.ts";
 export type { RunActor, RunStartInput, RunListInput, RunEventsInput, RunStepInput, RunApproveInput } from "./service.ts";
 export { orderSteps, runProgress, toRunDto, toRunSummaryDto, toStepRunDto, toRunEventDto } from "./dto.ts";
-export type { DeadLetterDto, RunActionResultDto } from "./dto.ts";
-export { runsRouter, deadLetterTargetInput } from "./router.ts";
+export type { DeadLetterDto, RunActionResultDto } from "../../shared/runs.ts";
+export { runsRouter } from "./router.ts";

@@ -1,7 +1,7 @@
 import { router, scopedProcedure } from "../../api/trpc.ts";
 import { auditActor } from "../../api/actor.ts";
-import { idSchema, teamInput } from "../../shared/schemas.ts";
-import { runApproveInput, runEventsInput, runListInput, runStartInput, runStepInput, runTargetInput } from "../../shared/runs.ts";
+import { teamInput } from "../../shared/schemas.ts";
+import { deadLetterTargetInput, runApproveInput, runEventsInput, runListInput, runStartInput, runStepInput, runTargetInput } from "../../shared/runs.ts";
 import {
   cancelRun,
   decideRunApproval,
@@ -18,7 +18,6 @@ import {
   startWorkflowRun,
 } from "./service.ts";
 
-export const deadLetterTargetInput = teamInput.extend({ deadLetterId: idSchema });
 
 const read = scopedProcedure("runs:read");
 const run = scopedProcedure("workflows:run");

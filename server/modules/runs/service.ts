@@ -18,6 +18,8 @@ import type {
   runListInput,
   runStartInput,
   runStepInput,
+  DeadLetterDto,
+  RunActionResultDto,
 } from "../../shared/runs.ts";
 import type { RunStatus } from "../../shared/workflow-definition.ts";
 import { recordAudit, type AuditActor } from "../audit/index.ts";
@@ -29,8 +31,6 @@ import {
   toRunEventDto,
   toRunMemoryEntryDto,
   toRunSummaryDto,
-  type DeadLetterDto,
-  type RunActionResultDto,
 } from "./dto.ts";
 
 export type RunStartInput = z.infer<typeof runStartInput>;
