@@ -4,24 +4,16 @@
 import type { Db } from "../db/client.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import type { CallContext, GatewayRequest, GatewayResult } from "../llm/gateway-types.ts";
-import { logger } from "../logger.ts";
-import type { MapItemStep, RunStatus, StepDefinition, StepKind, WorkflowDefinition } from "../shared/workflow-definition.ts";
+import type { RunStatus, WorkflowDefinition } from "../shared/workflow-definition.ts";
 import { FINISHED_RUN_STATUSES } from "../shared/workflow-definition.ts";
-import { applyInputDefaults, resolveStepTemplates } from "./definition/index.ts";
+import { applyInputDefaults } from "./definition/index.ts";
 import { recordRunEvents, type RunEventInput } from "./events.ts";
-import { backoffDelay, classifyFailure } from "./failures.ts";
-import { planAdvance, scopeOf, type RunError } from "./scheduler.ts";
-import { DefinitionCache, applyDecision, loadRunState, lockRun, type RunRow, type Tx } from "./store.ts";
-import type { Decider, ExecutionBackend, JobContext, MessageRouter, RunInfo, RunMemory, StepJob, StepOutcome, StepRunner, ToolInvoker } from "./types.ts";
-import { StepError } from "./types.ts";
+import { StepExecutor, type RunnerTable, type StepEnd, type StepServices } from "./executor.ts";
+import { planAdvance } from "./scheduler.ts";
+import { DefinitionCache, applyDecision, loadRunState, lockRun, reviseRun, writeStepEnd, type RunRow, type Tx } from "./store.ts";
+import type { Decider, ExecutionBackend, JobContext, RunInfo, StepJob } from "./types.ts";
 
-export interface StepServices {
-  tools: ToolInvoker;
-  memory: RunMemory;
-  messages: MessageRouter;
-}
-
-export type RunnerTable = Partial<Record<Exclude<StepKind, "condition" | "map" | "approval">, StepRunner<never>>>;
+export type { RunnerTable, StepServices } from "./executor.ts";
 
 export interface EngineOptions {
   db: () => Promise<Db>;
@@ -47,11 +39,6 @@ export interface StartRunRequest {
 
 const ACTIVE_RUN: ReadonlySet<RunStatus> = new Set(["RUNNING", "WAITING"]);
 const FINISHED: ReadonlySet<string> = new Set(FINISHED_RUN_STATUSES);
-const STEP_FINISHED: ReadonlySet<string> = new Set(["SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED", "COMPENSATED"]);
-/** Fields of a step that are structure, not what the step received (left out of its recorded input). */
-const STRUCTURAL_FIELDS = new Set(["id", "kind", "name", "description", "needs", "timeoutMs", "retry", "output", "position", "compensate", "revise", "code", "if", "then", "else", "step", "items", "concurrency"]);
-
-type ExecutableStep = StepDefinition | MapItemStep;
 
 export class Engine {
   readonly nodeId: string;
@@ -61,8 +48,23 @@ export class Engine {
   private readonly shutdown = new AbortController();
   private unsubscribeCancel: (() => void) | null = null;
 
+  private readonly executor: StepExecutor;
+
   constructor(private readonly options: EngineOptions) {
     this.nodeId = options.nodeId;
+    this.executor = new StepExecutor({
+      db: options.db,
+      definitions: this.definitions,
+      runners: options.runners,
+      gateway: options.gateway,
+      services: options.services,
+      evaluate: options.evaluate,
+      shutdown: this.shutdown.signal,
+      track: (runId, controller) => this.track(runId, controller),
+      untrack: (runId, controller) => this.untrack(runId, controller),
+      settle: (runId, end) => this.settle(runId, end),
+      enqueue: (run, stepRunId, attempt, delayMs) => this.enqueue(run, stepRunId, attempt, delayMs),
+    });
   }
 
   get backend(): ExecutionBackend {
@@ -256,238 +258,60 @@ export class Engine {
 
   /** Decides and records what the run does next, then queues the steps that became ready. */
   async advance(runId: string): Promise<void> {
+    await this.settle(runId, null);
+  }
+
+  /**
+   * Records a step's end (when given) and decides what the run does next, under one lock
+   * of the run: the step's state, the run's totals, a revision's reset and the scheduler's
+   * decision commit together. False when the step had already been settled (a duplicate).
+   */
+  async settle(runId: string, end: StepEnd | null): Promise<boolean> {
     const db = await this.options.db();
+    let committed = true;
     for (let round = 0; round < 4; round++) {
       const result = await db.$transaction(async (tx) => {
         const run = await lockRun(tx, runId);
-        if (!run || !ACTIVE_RUN.has(run.status)) return null;
+        if (!run) return null;
+        const events: RunEventInput[] = [];
+        if (round === 0 && end) {
+          if (!(await writeStepEnd(tx, run, end, events))) return { written: false as const };
+          if (end.revise) await reviseRun(tx, run, end, events, (id) => this.definitions.get(tx, id));
+        }
+        if (!ACTIVE_RUN.has(run.status)) return { written: true as const, run, events };
         const version = await this.definitions.get(tx, run.workflowVersionId);
         const state = await loadRunState(tx, run, version);
         const decision = planAdvance(state);
         const applied = await applyDecision(tx, run, decision);
-        return { run, decision, applied, newlyFailing: Boolean(decision.run?.error) && !run.error };
+        events.push(...applied.events);
+        return { written: true as const, run, events, decision, applied, newlyFailing: Boolean(decision.run?.error) && !run.error };
       });
-      if (!result) return;
-      const { run, decision, applied } = result;
+      if (!result) return false;
+      if (!result.written) return false;
+      if (round === 0) committed = true;
+      const { run, events } = result;
+      await recordRunEvents(db, events);
+      if (!("applied" in result) || !result.applied) return committed;
+      const { decision, applied } = result;
       await Promise.all(applied.queued.map((s) => this.enqueue(run, s.id, s.attempt)));
-      if (applied.events.length > 0) await recordRunEvents(db, applied.events);
       if (decision.abortRunning) await this.options.backend.broadcastCancel(runId);
       if (applied.finished) {
         await this.admit(run.teamId);
-        return;
+        return committed;
       }
       // A failure just noticed may have cancelled everything queued: decide again at once.
-      if (!result.newlyFailing) return;
+      if (!result.newlyFailing) return committed;
     }
+    return committed;
   }
 
   private enqueue(run: Pick<RunRow, "id" | "teamId" | "priority">, stepRunId: string, attempt: number, delayMs?: number) {
     return this.options.backend.enqueue({ stepRunId, runId: run.id, teamId: run.teamId, attempt, priority: run.priority, ...(delayMs ? { delayMs } : {}) });
   }
 
-  // ------------------------------------------------------------------ execution
-
-  /** The job handler: runs one step attempt. Stale and duplicate deliveries do nothing. */
-  async executeStep(job: StepJob, context: JobContext): Promise<void> {
-    const db = await this.options.db();
-    const row = await db.stepRun.findUnique({
-      where: { id: job.stepRunId },
-      include: {
-        run: { select: { id: true, teamId: true, workflowId: true, workflowVersionId: true, status: true, input: true, createdById: true, apiKeyId: true, priority: true, error: true, revisions: true, feedback: true } },
-      },
-    });
-    if (!row || row.attempt !== job.attempt || STEP_FINISHED.has(row.status) || row.status === "WAITING" || row.phase === "revised") return;
-    const run = row.run;
-    if (run.status === "PAUSED" || run.status === "QUEUED") return; // resume queues it again
-    if (!ACTIVE_RUN.has(run.status) || (run.error && row.phase !== "compensate")) {
-      await this.finishStep(db, run, row, { status: "CANCELLED" });
-      return;
-    }
-    const { definition } = await this.definitions.get(db, run.workflowVersionId);
-    const spec = stepSpec(definition, row.stepId, row.phase);
-    const scope = await this.scopeFor(db, run, row);
-    const resolved = spec.kind === "condition" ? spec : resolveStepTemplates(spec, scope);
-
-    const claimed = await db.stepRun.updateMany({
-      where: { id: row.id, attempt: job.attempt, status: { in: ["QUEUED", "RUNNING"] } },
-      data: { status: "RUNNING", nodeId: context.nodeId, startedAt: new Date(), input: stepInput(resolved) as object },
-    });
-    if (claimed.count === 0) return;
-    await recordRunEvents(db, [runEvent(run, "step.status", row.key, { status: "RUNNING", attempt: row.attempt, nodeId: context.nodeId, redelivered: row.status === "RUNNING" })]);
-
-    const controller = new AbortController();
-    const signals = [controller.signal, this.shutdown.signal];
-    const timeoutMs = spec.kind === "condition" ? undefined : ("timeoutMs" in spec ? spec.timeoutMs : undefined) ?? parentTimeout(definition, row.stepId, row.phase);
-    if (timeoutMs) signals.push(AbortSignal.timeout(timeoutMs));
-    const signal = AbortSignal.any(signals);
-    this.track(run.id, controller);
-    const logs: { at: string; level: string; message: string }[] = [];
-    const info: RunInfo = { id: run.id, teamId: run.teamId, workflowId: run.workflowId, createdById: run.createdById, apiKeyId: run.apiKeyId, definition };
-    let outcome: StepOutcome | null = null;
-    let failure: unknown = null;
-    try {
-      if (resolved.kind === "condition") {
-        const value = await this.options.evaluate(resolved.if, { ...scope, steps: scope.steps });
-        outcome = { output: { result: Boolean(value), branch: value ? "then" : "else" } };
-      } else {
-        outcome = await this.runStep(db, info, row, resolved, signal, logs);
-      }
-    } catch (error) {
-      failure = error;
-    } finally {
-      this.untrack(run.id, controller);
-    }
-    if (this.shutdown.signal.aborted) return; // another node picks it up; nothing is written
-    if (outcome) {
-      const committed = await this.finishStep(db, run, row, { status: "SUCCEEDED", output: outcome.output, usage: outcome.usage, logs });
-      if (committed && row.phase === "main" && "revise" in spec && spec.revise) {
-        const steps = { ...scope.steps, [row.stepId]: { output: outcome.output, status: "SUCCEEDED" } };
-        const sendBack = await this.options.evaluate(spec.revise.if, { ...scope, steps }).catch((error: unknown) => {
-          logger.warn("engine.revise.condition_failed", { runId: run.id, step: row.key, error });
-          return false;
-        });
-        if (sendBack) await this.reviseRun(run.id, row.key, spec.revise, outcome.output);
-      }
-    } else {
-      await this.handleFailure(db, run, row, failure, { cancelled: controller.signal.aborted, timedOut: signal.aborted && !controller.signal.aborted, logs });
-    }
-    await this.advance(run.id);
-  }
-
-  private async runStep(db: Db, info: RunInfo, row: { key: string; stepId: string; attempt: number; idempotencyKey: string }, step: ExecutableStep, signal: AbortSignal, logs: { at: string; level: string; message: string }[]): Promise<StepOutcome> {
-    const runner = this.options.runners[step.kind as keyof RunnerTable] as StepRunner<ExecutableStep> | undefined;
-    if (!runner) throw new StepError(`Steps of kind "${step.kind}" cannot run on this node.`, { code: "UNSUPPORTED_STEP" });
-    const routing = info.definition.routing;
-    const services = this.options.services(db, info, row.key);
-    return runner({
-      run: info,
-      step,
-      stepKey: row.key,
-      stepId: row.stepId,
-      attempt: row.attempt,
-      idempotencyKey: row.idempotencyKey,
-      signal,
-      log: (level, message) => {
-        if (logs.length < 200) logs.push({ at: new Date().toISOString(), level, message: message.slice(0, 2000) });
-      },
-      gateway: (request, callSignal) =>
-        this.options.gateway(
-          { teamId: info.teamId, userId: info.createdById, apiKeyId: info.apiKeyId, runId: info.id, stepId: row.key, operation: "workflow.step", signal: callSignal },
-          {
-            ...request,
-            ...(request.model === undefined && routing?.model ? { model: routing.model } : {}),
-            ...(request.strategy === undefined && routing?.strategy ? { strategy: routing.strategy } : {}),
-            ...(request.fallback === undefined && routing?.fallback ? { fallback: routing.fallback } : {}),
-          },
-        ),
-      ...services,
-    });
-  }
-
-  private async handleFailure(
-    db: Db,
-    run: { id: string; teamId: string; priority: number },
-    row: { id: string; key: string; attempt: number; maxAttempts: number; stepId: string; phase: string },
-    error: unknown,
-    how: { cancelled: boolean; timedOut: boolean; logs: { at: string; level: string; message: string }[] },
-  ) {
-    const current = await db.run.findUnique({ where: { id: run.id }, select: { status: true, error: true } });
-    if (how.cancelled || current?.status === "CANCELLED" || (current?.error && row.phase !== "compensate")) {
-      await this.finishStep(db, run, row, { status: "CANCELLED", logs: how.logs });
-      return;
-    }
-    const failure = classifyFailure(error, how.timedOut);
-    if (!(error instanceof StepError)) logger.warn("engine.step.error", { runId: run.id, step: row.key, error });
-    if (failure.retryable && row.attempt < row.maxAttempts) {
-      const { definition } = await this.definitions.get(db, (await db.run.findUniqueOrThrow({ where: { id: run.id }, select: { workflowVersionId: true } })).workflowVersionId);
-      const delayMs = failure.retryAfterMs ?? backoffDelay(retryPolicyOf(definition, row.stepId), row.attempt);
-      const next = row.attempt + 1;
-      const moved = await db.stepRun.updateMany({
-        where: { id: row.id, attempt: row.attempt, status: "RUNNING" },
-        data: { status: "QUEUED", attempt: next, error: failure.error as object, availableAt: new Date(Date.now() + delayMs), queuedAt: new Date(), logs: how.logs },
-      });
-      if (moved.count === 0) return;
-      await recordRunEvents(db, [runEvent(run, "step.status", row.key, { status: "QUEUED", attempt: next, retryInMs: delayMs, error: failure.error })]);
-      await this.enqueue(run, row.id, next, delayMs);
-      return;
-    }
-    await this.finishStep(db, run, row, { status: "FAILED", error: failure.error, logs: how.logs });
-  }
-
-  /**
-   * Sends the run back to an earlier step: that step and everything after it run again,
-   * with this step's output as `run.feedback`. Earlier rounds stay visible as "revised" rows.
-   */
-  private async reviseRun(runId: string, stepKey: string, revise: { from: string; max: number }, feedback: unknown) {
-    const db = await this.options.db();
-    const events = await db.$transaction(async (tx) => {
-      const run = await lockRun(tx, runId);
-      if (!run || !ACTIVE_RUN.has(run.status) || run.error || run.revisions >= revise.max) return [];
-      const { graph } = await this.definitions.get(tx, run.workflowVersionId);
-      const reset = new Set([revise.from]);
-      for (const id of graph.order) if ((graph.dependencies[id] ?? []).some((d) => reset.has(d))) reset.add(id);
-      const round = run.revisions + 1;
-      await tx.$executeRaw`
-        UPDATE "StepRun" SET "phase" = 'revised', "key" = "key" || '@' || ${String(round)}, "updatedAt" = now()
-        WHERE "runId" = ${runId} AND "stepId" = ANY(${[...reset]}::text[]) AND "phase" IN ('main', 'item')`;
-      await tx.run.update({ where: { id: runId }, data: { revisions: round, ...(feedback === null || feedback === undefined ? {} : { feedback: feedback as object }) } });
-      return [runEvent(run, "run.status", stepKey, { status: run.status, revision: round, from: revise.from })];
-    });
-    await recordRunEvents(db, events);
-  }
-
-  /** Writes a step's end state once: a duplicate delivery that finishes second changes nothing. */
-  private async finishStep(
-    db: Db,
-    run: { id: string; teamId: string },
-    row: { id: string; key: string; attempt: number },
-    end: { status: "SUCCEEDED" | "FAILED" | "CANCELLED"; output?: unknown; error?: RunError; usage?: StepOutcome["usage"]; logs?: unknown[] },
-  ) {
-    const usage = end.usage ?? { inputTokens: 0, outputTokens: 0, costNano: 0 };
-    const committed = await db.$transaction(async (tx: Tx) => {
-      const updated = await tx.stepRun.updateMany({
-        where: { id: row.id, attempt: row.attempt, status: { in: ["QUEUED", "RUNNING", "PENDING"] } },
-        data: {
-          status: end.status,
-          finishedAt: new Date(),
-          ...(end.output !== undefined ? { output: end.output === null ? undefined : (end.output as object) } : {}),
-          ...(end.error ? { error: end.error as object } : {}),
-          ...(end.logs ? { logs: end.logs as object[] } : {}),
-          inputTokens: { increment: usage.inputTokens },
-          outputTokens: { increment: usage.outputTokens },
-          costNano: { increment: BigInt(usage.costNano) },
-        },
-      });
-      if (updated.count === 0) return false;
-      if (usage.inputTokens || usage.outputTokens || usage.costNano) {
-        await tx.run.update({
-          where: { id: run.id },
-          data: { inputTokens: { increment: usage.inputTokens }, outputTokens: { increment: usage.outputTokens }, costNano: { increment: BigInt(usage.costNano) } },
-        });
-      }
-      return true;
-    });
-    if (!committed) return false;
-    const payload: Record<string, unknown> = { status: end.status, attempt: row.attempt };
-    if (end.error) payload.error = end.error;
-    if (usage.costNano || usage.inputTokens) payload.usage = usage;
-    await recordRunEvents(db, [runEvent(run, "step.status", row.key, payload)]);
-    return true;
-  }
-
-  private async scopeFor(
-    db: Db,
-    run: { id: string; input: unknown; revisions: number; feedback: unknown },
-    row: { phase: string; stepId: string; mapIndex: number | null },
-  ) {
-    const mains = await db.stepRun.findMany({ where: { runId: run.id, phase: "main" }, select: { key: true, stepId: true, status: true, output: true, input: true } });
-    const steps = new Map(mains.map((m) => [m.key, { id: "", key: m.key, stepId: m.stepId, phase: "main" as const, mapIndex: null, status: m.status, output: m.output, error: null, finishedAt: null }]));
-    const scope = scopeOf({ runId: run.id, input: run.input as Record<string, unknown>, steps, revision: run.revisions, feedback: run.feedback });
-    if (row.phase === "item") {
-      const items = (mains.find((m) => m.stepId === row.stepId)?.input as { items?: unknown[] } | null)?.items ?? [];
-      return { ...scope, item: items[row.mapIndex ?? 0] ?? null, index: row.mapIndex ?? 0 };
-    }
-    return scope;
+  /** The job handler: runs one step attempt (see executor.ts). */
+  executeStep(job: StepJob, context: JobContext): Promise<void> {
+    return this.executor.execute(job, context);
   }
 
   // ------------------------------------------------------------------ cancellation
@@ -528,29 +352,4 @@ export class Engine {
 
 function runEvent(run: { id: string; teamId: string }, type: RunEventInput["type"], stepKey: string | null, payload: Record<string, unknown>): RunEventInput {
   return { runId: run.id, teamId: run.teamId, type, stepKey, payload };
-}
-
-/** The definition a step row executes: the step, a map's item step, or a compensation. */
-function stepSpec(definition: WorkflowDefinition, stepId: string, phase: string): ExecutableStep {
-  const step = definition.steps.find((s) => s.id === stepId);
-  if (!step) throw new StepError(`Step "${stepId}" is not in this workflow version.`, { code: "UNKNOWN_STEP" });
-  if (phase === "item" && step.kind === "map") return step.step;
-  if (phase === "compensate" && "compensate" in step && step.compensate) return step.compensate;
-  return step;
-}
-
-function parentTimeout(definition: WorkflowDefinition, stepId: string, phase: string): number | undefined {
-  if (phase === "main") return undefined;
-  return definition.steps.find((s) => s.id === stepId)?.timeoutMs;
-}
-
-function retryPolicyOf(definition: WorkflowDefinition, stepId: string) {
-  return definition.steps.find((s) => s.id === stepId)?.retry;
-}
-
-/** What the step received, for the run page: the resolved fields, without code and structure. */
-function stepInput(step: ExecutableStep): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(step)) if (!STRUCTURAL_FIELDS.has(field) || field === "if") out[field] = value;
-  return out;
 }

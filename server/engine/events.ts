@@ -21,6 +21,11 @@ export async function recordRunEvents(db: Db, events: readonly RunEventInput[]):
       ${events.map((e) => e.runId)}::text[], ${events.map((e) => e.teamId)}::text[], ${events.map((e) => e.type)}::text[],
       ${events.map((e) => e.stepKey ?? null)}::text[], ${events.map((e) => JSON.stringify(e.payload))}::jsonb[])
     RETURNING "id", "createdAt"`;
+  emitRunEvents(events, rows);
+}
+
+/** Sends written events to the team's sockets; `rows` are their ids and times, in the same order. */
+export function emitRunEvents(events: readonly RunEventInput[], rows: readonly { id: bigint; createdAt: Date }[]): void {
   events.forEach((event, i) => {
     const row = rows[i];
     if (!row) return;

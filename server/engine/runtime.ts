@@ -65,11 +65,12 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   if (kind === "bullmq" && !redisUrl) throw new ConfigurationError("The BullMQ backend needs REDIS_URL.");
   const concurrency = options.concurrency ?? e.MAESTRO_WORKER_CONCURRENCY;
 
-  let backend: ExecutionBackend | undefined;
+  // The registry reports the backend's load, and the BullMQ backend routes by the registry's nodes.
+  const late: { backend?: ExecutionBackend } = {};
   const registry = new NodeRegistry({
     db: database,
     heartbeatMs: options.heartbeatMs ?? e.MAESTRO_NODE_HEARTBEAT_MS,
-    activeCount: () => backend?.activeCount() ?? 0,
+    activeCount: () => late.backend?.activeCount() ?? 0,
     onDrain: async () => {
       await runtime.stop({ drain: true });
       await options.onDrain?.();
@@ -88,7 +89,8 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
           prefix: options.queuePrefix ?? e.MAESTRO_QUEUE_PREFIX,
         }
       : { kind: "in-process" };
-  backend = createBackend(config, (job, error, attempts) => recordDeadLetter(database, engine, job, error, attempts, config));
+  const backend = createBackend(config, (job, error, attempts) => recordDeadLetter(database, engine, job, error, attempts, config));
+  late.backend = backend;
 
   const mcp = options.mcp ?? mcpManager();
   const allowlist = createAllowlist(e.MAESTRO_HTTP_ALLOWLIST.split(",").map((p) => p.trim()).filter(Boolean));
@@ -119,12 +121,12 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     recover(
       {
         db,
-        backend: backend!,
+        backend,
         advance: (runId) => engine.advance(runId),
         admit: (teamId) => engine.admit(teamId),
         expireRun: (teamId, runId, timeoutMs) => engine.expireRun(teamId, runId, timeoutMs),
         sweepLostNodes: () => registry.sweepLost(),
-        ...(backend!.rehome ? { rehome: (id: string) => backend!.rehome!(id) } : {}),
+        ...(backend.rehome ? { rehome: (id: string) => backend.rehome!(id) } : {}),
       },
       { graceMs },
     );

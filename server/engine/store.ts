@@ -9,6 +9,7 @@ import type { WorkflowGraph } from "./definition/index.ts";
 import { analyzeWorkflow } from "./definition/index.ts";
 import { emptyProgress, mapsReadyToFinish, type Decision, type MapProgress, type RunError, type RunState, type StepPhase, type StepRow } from "./scheduler.ts";
 import type { RunEventInput } from "./events.ts";
+import type { StepEnd } from "./executor.ts";
 
 /** An interactive transaction's client (same API as Db for what the engine uses). */
 export type Tx = Prisma.TransactionClient;
@@ -65,12 +66,13 @@ export async function lockRun(tx: Tx, runId: string): Promise<RunRow | null> {
 
 /** Everything the scheduler needs, read under the run lock. */
 export async function loadRunState(tx: Tx, run: RunRow, version: VersionInfo): Promise<RunState> {
+  const hasMaps = version.definition.steps.some((s) => s.kind === "map");
   const [rows, itemCounts] = await Promise.all([
     tx.stepRun.findMany({
       where: { runId: run.id, phase: { in: ["main", "compensate"] } },
       select: { id: true, key: true, stepId: true, phase: true, mapIndex: true, status: true, output: true, error: true, finishedAt: true, input: true },
     }),
-    tx.stepRun.groupBy({ by: ["stepId", "status"], where: { runId: run.id, phase: "item" }, _count: { _all: true } }),
+    hasMaps ? tx.stepRun.groupBy({ by: ["stepId", "status"], where: { runId: run.id, phase: "item" }, _count: { _all: true } }) : [],
   ]);
   const steps = new Map<string, StepRow>();
   const mapItems = new Map<string, unknown[]>();
@@ -209,4 +211,64 @@ export async function applyDecision(tx: Tx, run: RunRow, decision: Decision): Pr
     }
   }
   return { queued, events, runStatus, finished };
+}
+
+const ACTIVE: ReadonlySet<RunStatus> = new Set(["RUNNING", "WAITING"]);
+
+/**
+ * Writes a step's end state once, under the run lock: a duplicate delivery that finishes
+ * second changes nothing (false). A failure of a step whose run was cancelled or is already
+ * failing counts as cancelled. The run's totals (and the row in hand) take the step's usage.
+ */
+export async function writeStepEnd(tx: Tx, run: RunRow, end: StepEnd, events: RunEventInput[]): Promise<boolean> {
+  const superseded = run.status === "CANCELLED" || (run.error !== null && end.step.phase !== "compensate");
+  const status = end.status === "FAILED" && superseded ? "CANCELLED" : end.status;
+  const usage = end.usage ?? { inputTokens: 0, outputTokens: 0, costNano: 0 };
+  const updated = await tx.stepRun.updateMany({
+    where: { id: end.step.id, attempt: end.step.attempt, status: { in: ["QUEUED", "RUNNING", "PENDING"] } },
+    data: {
+      status,
+      finishedAt: new Date(),
+      ...(end.output !== undefined && end.output !== null ? { output: end.output as Prisma.InputJsonValue } : {}),
+      ...(end.error && status === "FAILED" ? { error: end.error as object } : {}),
+      ...(end.logs ? { logs: end.logs as object[] } : {}),
+      ...(usage.inputTokens || usage.outputTokens || usage.costNano
+        ? { inputTokens: { increment: usage.inputTokens }, outputTokens: { increment: usage.outputTokens }, costNano: { increment: BigInt(usage.costNano) } }
+        : {}),
+    },
+  });
+  if (updated.count === 0) return false;
+  if (usage.inputTokens || usage.outputTokens || usage.costNano) {
+    await tx.run.update({
+      where: { id: run.id },
+      data: { inputTokens: { increment: usage.inputTokens }, outputTokens: { increment: usage.outputTokens }, costNano: { increment: BigInt(usage.costNano) } },
+    });
+    run.costNano += BigInt(usage.costNano);
+  }
+  const payload: Record<string, unknown> = { status, attempt: end.step.attempt };
+  if (end.error && status === "FAILED") payload.error = end.error;
+  if (usage.costNano || usage.inputTokens) payload.usage = usage;
+  events.push({ runId: run.id, teamId: run.teamId, type: "step.status", stepKey: end.step.key, payload });
+  return true;
+}
+
+/**
+ * Sends the run back to an earlier step: that step and everything after it run again,
+ * with the sender's output as `run.feedback`. Earlier rounds stay visible as "revised" rows.
+ */
+export async function reviseRun(tx: Tx, run: RunRow, end: StepEnd, events: RunEventInput[], versionOf: (id: string) => Promise<VersionInfo>): Promise<void> {
+  const revise = end.revise!;
+  if (!ACTIVE.has(run.status) || run.error || run.revisions >= revise.max) return;
+  const { graph } = await versionOf(run.workflowVersionId);
+  const reset = new Set([revise.from]);
+  for (const id of graph.order) if ((graph.dependencies[id] ?? []).some((d) => reset.has(d))) reset.add(id);
+  const round = run.revisions + 1;
+  await tx.$executeRaw`
+    UPDATE "StepRun" SET "phase" = 'revised', "key" = "key" || '@' || ${String(round)}, "updatedAt" = now()
+    WHERE "runId" = ${run.id} AND "stepId" = ANY(${[...reset]}::text[]) AND "phase" IN ('main', 'item')`;
+  const feedback = revise.feedback ?? null;
+  await tx.run.update({ where: { id: run.id }, data: { revisions: round, ...(feedback === null ? {} : { feedback: feedback as Prisma.InputJsonValue }) } });
+  run.revisions = round;
+  run.feedback = feedback;
+  events.push({ runId: run.id, teamId: run.teamId, type: "run.status", stepKey: end.step.key, payload: { status: run.status, revision: round, from: revise.from } });
 }
