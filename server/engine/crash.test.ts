@@ -1,6 +1,7 @@
 // Crashes with real processes: a worker killed in the middle of a step on a shared
 // PostgreSQL + Redis, and the embedded web process killed and started again on the same
-// data dir. Both need the real services (a missing PostgreSQL or Redis fails, never skips).
+// data dir. The first needs PostgreSQL and Redis: it runs in the pass where DATABASE_URL
+// and REDIS_URL are set, which .ci/run always runs (and fails when the services are missing).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -16,8 +17,8 @@ import { startEngine, type EngineRuntime } from "./runtime.ts";
 import { shutdownSandbox } from "./sandbox/index.ts";
 import { createTeam, eventually, saveWorkflow, startEffectsServer, type EffectsServer } from "./testing/harness.ts";
 
-const POSTGRES_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const POSTGRES_URL = process.env.DATABASE_URL ?? "";
+const REDIS_URL = process.env.REDIS_URL ?? "";
 const ITEMS = 12;
 
 /** A child process whose output is kept, line by line, for waiting on and for failure messages. */
@@ -102,7 +103,7 @@ afterAll(async () => {
   await shutdownSandbox();
 });
 
-describe("a worker killed in the middle of a step", () => {
+describe.runIf(POSTGRES_URL && REDIS_URL)("a worker killed in the middle of a step", () => {
   const prefix = `maestro-crash-${randomBytes(4).toString("hex")}`;
   const name = `maestro_crash_${randomBytes(6).toString("hex")}`;
   let database: Database | undefined;

@@ -1,5 +1,5 @@
 // The engine's behaviour, the same suite on both backends: in this process, and on
-// BullMQ with the real Redis (always: a missing Redis fails this file, it never skips).
+// BullMQ with the real Redis.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../test/db.ts";
@@ -9,7 +9,11 @@ import type { WorkflowDefinitionInput } from "../shared/workflow-definition.ts";
 import { stopGatewayServices } from "../modules/gateway/index.ts";
 import { shutdownSandbox } from "./sandbox/index.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+// The BullMQ half needs Redis: it runs in the PostgreSQL + Redis pass (REDIS_URL set), which
+// .ci/run always runs and fails when the services are missing; `npm test` on a machine with
+// only Node runs the in-process half.
+const REDIS_URL = process.env.REDIS_URL;
+const BACKENDS = REDIS_URL ? (["in-process", "bullmq"] as const) : (["in-process"] as const);
 
 let database: TestDatabase;
 let effects: EffectsServer;
@@ -26,13 +30,13 @@ afterAll(async () => {
   await database?.destroy();
 });
 
-describe.each(["in-process", "bullmq"] as const)("engine on the %s backend", (backend) => {
+describe.each(BACKENDS)("engine on the %s backend", (backend) => {
   let runtime: EngineRuntime;
   let team: { teamId: string; userId: string };
   const prefix = `maestro-test-${randomBytes(4).toString("hex")}`;
 
   const start = () =>
-    startEngine({ backend, redisUrl: REDIS_URL, queuePrefix: prefix, concurrency: 8, recoveryIntervalMs: 60_000, heartbeatMs: 500, lockDurationMs: 1500 });
+    startEngine({ backend, ...(REDIS_URL ? { redisUrl: REDIS_URL } : {}), queuePrefix: prefix, concurrency: 8, recoveryIntervalMs: 60_000, heartbeatMs: 500, lockDurationMs: 1500 });
 
   beforeAll(async () => {
     runtime = await start();

@@ -1,13 +1,13 @@
-// One contract, both backends: the embedded queue and BullMQ on a real Redis. Redis is
-// part of the product's scaled-out mode, so the BullMQ half always runs: without a
-// reachable Redis it fails rather than skips.
+// One contract, both backends: the embedded queue and BullMQ on a real Redis. The BullMQ
+// half runs in the PostgreSQL + Redis pass (REDIS_URL set), which .ci/run always runs and
+// fails when Redis is missing; on a machine with only Node, the embedded half runs.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { DeadLetterHandler, ExecutionBackend, JobContext, StepJob } from "../types.ts";
 import { createBackend } from "./index.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const REDIS_URL = process.env.REDIS_URL ?? "";
 const FILE_PREFIX = `maestro-test-contract-${randomBytes(4).toString("hex")}`;
 const FAST_RETRY = { attempts: 3, backoffMs: 10 };
 const WAIT = { timeout: 15_000, interval: 10 };
@@ -22,6 +22,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  if (!REDIS_URL) return;
   const redis = new Redis(REDIS_URL);
   let cursor = "0";
   do {
@@ -80,7 +81,7 @@ interface Delivery {
   context: JobContext;
 }
 
-describe.each(kinds)("$name execution backend", (kind) => {
+describe.each(kinds.filter((k) => k.name === "in-process" || REDIS_URL))("$name execution backend", (kind) => {
   it("hands queued jobs to the handler with the node and delivery count", async () => {
     const { backend } = kind.open();
     const received: Delivery[] = [];
