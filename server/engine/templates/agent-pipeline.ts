@@ -2,9 +2,9 @@
 // may send it back), a person approves when the plan holds risky sub-tasks, an executor
 // carries it out sub-task by sub-task, and a verifier scores the result (and may send
 // it back to planning, with its reasons as feedback).
-import type { TemplateDto } from "../../shared/runs.ts";
-import { workflowDefinitionSchema, type WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
-import { EXECUTION_SPEC, PLAN_SPEC, REVIEW_SPEC, VERDICT_SPEC } from "../agents/index.ts";
+import type { WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
+import { EXECUTION_SPEC, PLAN_SPEC, REVIEW_SPEC } from "../agents/index.ts";
+import { approvalWhen, defineTemplate, verifyStep } from "./parts.ts";
 
 const REQUEST = "{{ input.request }}";
 
@@ -33,22 +33,14 @@ const definition: WorkflowDefinitionInput = {
       output: REVIEW_SPEC,
       revise: { from: "analyze", if: 'steps.gate.output.decision === "revise"', max: 2 },
     },
-    {
-      id: "risky",
-      name: "Needs approval?",
-      kind: "condition",
-      if: "steps.gate.output.requiresApproval === true",
-      then: ["approve"],
-    },
-    {
-      id: "approve",
+    ...approvalWhen({
+      question: "Needs approval?",
+      condition: "steps.gate.output.requiresApproval === true",
       name: "Approve risky work",
-      kind: "approval",
-      scope: "workflows:run",
       message:
         "The gatekeeper marked these sub-tasks as risky: {{ steps.gate.output.risky }}. " +
         "The plan: {{ steps.analyze.output.summary }} Approve to let the executor carry it out.",
-    },
+    }),
     {
       id: "execute",
       name: "Execute",
@@ -59,16 +51,13 @@ const definition: WorkflowDefinitionInput = {
       context: { request: REQUEST, plan: "{{ steps.analyze.output }}", review: "{{ steps.gate.output }}" },
       output: EXECUTION_SPEC,
     },
-    {
-      id: "verify",
+    verifyStep({
       name: "Verify",
-      kind: "agent",
-      agent: "verifier",
       task: `Check the results against the request: ${REQUEST}`,
-      context: { request: REQUEST, plan: "{{ steps.analyze.output }}", results: "{{ steps.execute.output }}" },
-      output: VERDICT_SPEC,
-      revise: { from: "analyze", if: "steps.verify.output.passed !== true", max: 2 },
-    },
+      context: { request: REQUEST },
+      planStepId: "analyze",
+      max: 2,
+    }),
   ],
   outputs: {
     summary: "{{ steps.execute.output.summary }}",
@@ -78,11 +67,12 @@ const definition: WorkflowDefinitionInput = {
   },
 };
 
-export const AGENT_PIPELINE: TemplateDto = {
-  slug: "agent-pipeline",
-  name: "Agent pipeline",
-  description:
-    "An analyst plans the request, a gatekeeper reviews the plan, a person approves risky work, an executor carries it out and a verifier scores the result, sending it back for revision when needed.",
-  category: "Agents",
-  definition: workflowDefinitionSchema.parse(definition),
-};
+export const AGENT_PIPELINE = defineTemplate(
+  {
+    slug: "agent-pipeline",
+    description:
+      "An analyst plans the request, a gatekeeper reviews the plan, a person approves risky work, an executor carries it out and a verifier scores the result, sending it back for revision when needed.",
+    category: "Agents",
+  },
+  definition,
+);

@@ -2,43 +2,28 @@
 // with those hints, the findings are ranked by severity, the analyst plans the fixes, a
 // fix is proposed for each planned sub-task (three at a time), and the verifier checks
 // the fixes against the findings, sending the plan back once when they fall short.
-import type { TemplateDto } from "../../shared/runs.ts";
-import { workflowDefinitionSchema, type TypeSpec, type WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
-import { PLAN_SPEC, VERDICT_SPEC } from "../agents/index.ts";
+import type { WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
+import { analyzeStep, codeStep, defineTemplate, executeEachSubtask, planStep, reportOutputs, reportStep, verifyStep } from "./parts.ts";
+import { pairSubtasksWithResults, verdictSentence } from "./report-code.ts";
+import { SEVERITIES, subtaskResultSpec, summaryAndListSpec } from "./specs.ts";
 
-const SEVERITIES = ["low", "medium", "high", "critical"];
-
-const FINDINGS_SPEC: TypeSpec = {
-  type: "object",
-  required: ["summary", "findings"],
-  properties: {
-    summary: { type: "string", description: "The review in one or two sentences." },
-    findings: {
-      type: "array",
-      description: "One entry per real problem; empty when the code is sound.",
-      items: {
-        type: "object",
-        required: ["id", "title", "description", "severity", "line"],
-        properties: {
-          id: { type: "string", description: "A short id: f1, f2, ..." },
-          title: { type: "string", description: "The problem in a few words." },
-          description: { type: "string", description: "What is wrong, why it matters and how to fix it." },
-          severity: { type: "string", enum: SEVERITIES, description: "critical for exploitable or data-losing bugs, low for minor risks." },
-          line: { type: "integer", description: "The line it is on, 0 when it concerns the code as a whole." },
-        },
-      },
-    },
+const FINDINGS_SPEC = summaryAndListSpec({
+  summary: "The review in one or two sentences.",
+  list: "findings",
+  listDescription: "One entry per real problem; empty when the code is sound.",
+  idPrefix: "f",
+  title: "The problem in a few words.",
+  description: "What is wrong, why it matters and how to fix it.",
+  fields: {
+    severity: { type: "string", enum: SEVERITIES, description: "critical for exploitable or data-losing bugs, low for minor risks." },
+    line: { type: "integer", description: "The line it is on, 0 when it concerns the code as a whole." },
   },
-};
+});
 
-const FIX_SPEC: TypeSpec = {
-  type: "object",
-  required: ["status", "output"],
-  properties: {
-    status: { type: "string", enum: ["done", "failed", "skipped"], description: "done when a fix is proposed, failed when none could be." },
-    output: { type: "string", description: "The fix: the changed lines or a unified diff, and one sentence on why it works." },
-  },
-};
+const FIX_SPEC = subtaskResultSpec(
+  "done when a fix is proposed, failed when none could be.",
+  "The fix: the changed lines or a unified diff, and one sentence on why it works.",
+);
 
 /** Flags lines that match well-known risky patterns, numbers the code, and lists what the review must look at. */
 const SCAN_CODE = `
@@ -106,14 +91,7 @@ return { findings, counts, brief };
 
 /** Pairs each planned sub-task with its proposed fix and sums the review up, verdict included. */
 const REPORT_CODE = `
-const subtasks = (input.plan && input.plan.subtasks) || [];
-const fixes = input.fixes || [];
-const changes = subtasks.map((s, index) => ({
-  subtaskId: s.id,
-  title: s.title,
-  status: (fixes[index] && fixes[index].status) || "skipped",
-  fix: (fixes[index] && fixes[index].output) || "",
-}));
+${pairSubtasksWithResults({ results: "fixes", as: "changes", output: "fix" })}
 const c = input.counts;
 const total = input.findings.length;
 const verdict = input.verdict || {};
@@ -123,7 +101,7 @@ const summary = [
     ? total + " finding" + (total > 1 ? "s" : "") + ": " + c.critical + " critical, " + c.high + " high, " + c.medium + " medium, " + c.low + " low."
     : "No findings.",
   changes.filter((x) => x.status === "done").length + " of " + changes.length + " planned fixes proposed.",
-  verdict.passed ? "The verifier passed the fixes." : "The verifier did not pass the fixes: " + (verdict.reasons || []).join(" "),
+  ${verdictSentence("fixes")},
 ].join(" ");
 return { summary, changes };
 `;
@@ -137,17 +115,14 @@ const definition: WorkflowDefinitionInput = {
     focus: { type: "string", description: "What to look at most, comma-separated.", default: "correctness, security, maintainability" },
   },
   steps: [
-    {
+    codeStep({
       id: "scan",
       name: "Scan for risky patterns",
-      kind: "code",
       inputs: { code: "{{ input.code }}", language: "{{ input.language }}", focus: "{{ input.focus }}" },
       code: SCAN_CODE,
-    },
-    {
-      id: "analyze",
+    }),
+    analyzeStep({
       name: "Review the code",
-      kind: "llm",
       preset: "code-review",
       system:
         "You are a meticulous senior code reviewer. Review the code in the message for, in order of importance: correctness bugs, " +
@@ -159,12 +134,10 @@ const definition: WorkflowDefinitionInput = {
         "Points to check:\n{{ steps.scan.output.checklist }}\n\n" +
         "The code, with line numbers:\n{{ steps.scan.output.numbered }}",
       json: FINDINGS_SPEC,
-      retry: { attempts: 3, backoff: "exponential", delayMs: 2000, maxDelayMs: 60_000 },
-    },
-    {
+    }),
+    codeStep({
       id: "rank",
       name: "Rank the findings",
-      kind: "code",
       inputs: {
         findings: "{{ steps.analyze.output.findings }}",
         flags: "{{ steps.scan.output.flags }}",
@@ -172,77 +145,53 @@ const definition: WorkflowDefinitionInput = {
         language: "{{ input.language }}",
       },
       code: RANK_CODE,
-    },
-    {
-      id: "plan",
+    }),
+    planStep({
       name: "Plan the fixes",
-      kind: "agent",
-      agent: "analyst",
       task: "{{ steps.rank.output.brief }}",
-      // In a revision round this is the verdict that sent the plan back.
-      context: { language: "{{ input.language }}", findings: "{{ steps.rank.output.findings }}", feedback: "{{ run.feedback }}" },
-      output: PLAN_SPEC,
-    },
-    {
-      id: "execute",
+      context: { language: "{{ input.language }}", findings: "{{ steps.rank.output.findings }}" },
+    }),
+    executeEachSubtask({
       name: "Propose the fixes",
-      kind: "map",
-      items: "{{ steps.plan.output.subtasks }}",
-      concurrency: 3,
-      step: {
-        kind: "llm",
-        preset: "fix-suggestion",
-        system:
-          "You fix findings of a code review. For the sub-task in the message, propose the smallest change to the code that " +
-          "carries it out without altering unrelated behaviour, as the changed lines or a unified diff, with one sentence on why it works.",
-        prompt:
-          "{{ item.title }}.\n{{ item.description }}\n\n" +
-          "The findings of the review of this {{ input.language }} code:\n{{ steps.rank.output.findings }}\n\n" +
-          "The code, with line numbers:\n{{ steps.scan.output.numbered }}",
-        json: FIX_SPEC,
-      },
-    },
-    {
-      id: "verify",
+      preset: "fix-suggestion",
+      system:
+        "You fix findings of a code review. For the sub-task in the message, propose the smallest change to the code that " +
+        "carries it out without altering unrelated behaviour, as the changed lines or a unified diff, with one sentence on why it works.",
+      prompt:
+        "The findings of the review of this {{ input.language }} code:\n{{ steps.rank.output.findings }}\n\n" +
+        "The code, with line numbers:\n{{ steps.scan.output.numbered }}",
+      json: FIX_SPEC,
+    }),
+    verifyStep({
       name: "Verify the fixes",
-      kind: "agent",
-      agent: "verifier",
       task: "Check that the proposed fixes resolve the review findings for this {{ input.language }} code without breaking what it does.",
-      context: { findings: "{{ steps.rank.output.findings }}", plan: "{{ steps.plan.output }}", results: "{{ steps.execute.output }}" },
-      output: VERDICT_SPEC,
-      revise: { from: "plan", if: "steps.verify.output.passed !== true", max: 1 },
-    },
-    {
-      id: "report",
-      name: "Write the report",
-      kind: "code",
+      context: { findings: "{{ steps.rank.output.findings }}" },
+    }),
+    reportStep({
       inputs: {
         lines: "{{ steps.scan.output.lines }}",
         language: "{{ input.language }}",
         focus: "{{ input.focus }}",
         findings: "{{ steps.rank.output.findings }}",
         counts: "{{ steps.rank.output.counts }}",
-        plan: "{{ steps.plan.output }}",
-        fixes: "{{ steps.execute.output }}",
-        verdict: "{{ steps.verify.output }}",
       },
+      resultsAs: "fixes",
       code: REPORT_CODE,
-    },
+    }),
   ],
-  outputs: {
-    summary: "{{ steps.report.output.summary }}",
+  outputs: reportOutputs({
     findings: "{{ steps.rank.output.findings }}",
     flagged: "{{ steps.scan.output.flags }}",
     changes: "{{ steps.report.output.changes }}",
-    verdict: "{{ steps.verify.output }}",
-  },
+  }),
 };
 
-export const CODE_REVIEW: TemplateDto = {
-  slug: "code-review",
-  name: "Code review",
-  description:
-    "Reviews a piece of code for bugs, security and maintainability, ranks the findings by severity, proposes a fix for each and verifies the fixes. Needs the code, its language and what to focus on.",
-  category: "Code",
-  definition: workflowDefinitionSchema.parse(definition),
-};
+export const CODE_REVIEW = defineTemplate(
+  {
+    slug: "code-review",
+    description:
+      "Reviews a piece of code for bugs, security and maintainability, ranks the findings by severity, proposes a fix for each and verifies the fixes. Needs the code, its language and what to focus on.",
+    category: "Code",
+  },
+  definition,
+);

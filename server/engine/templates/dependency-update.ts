@@ -3,9 +3,10 @@
 // plans the updates, a person approves when a major bump is among them, a change is
 // drafted per planned sub-task, and the verifier checks the result, sending the plan
 // back once when it falls short.
-import type { TemplateDto } from "../../shared/runs.ts";
-import { workflowDefinitionSchema, type TypeSpec, type WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
-import { PLAN_SPEC, VERDICT_SPEC } from "../agents/index.ts";
+import type { TypeSpec, WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
+import { approvalWhen, codeStep, defineTemplate, executeEachSubtask, planStep, reportOutputs, reportStep, verifyStep } from "./parts.ts";
+import { verdictSentence } from "./report-code.ts";
+import { LEVELS, subtaskResultSpec } from "./specs.ts";
 
 const BUMPS = ["major", "minor", "patch", "prerelease", "none", "downgrade", "unknown"];
 
@@ -31,18 +32,14 @@ const ASSESSMENT_SPEC: TypeSpec = {
   properties: {
     summary: { type: "string", description: "What the upgrade brings, in one or two sentences." },
     breakingChanges: { type: "array", items: { type: "string" }, description: "Breaking changes and deprecations callers must act on; empty when there are none." },
-    risk: { type: "string", enum: ["low", "medium", "high"], description: "How likely the upgrade is to break the code that uses it." },
+    risk: { type: "string", enum: LEVELS, description: "How likely the upgrade is to break the code that uses it." },
   },
 };
 
-const CHANGE_SPEC: TypeSpec = {
-  type: "object",
-  required: ["status", "output"],
-  properties: {
-    status: { type: "string", enum: ["done", "failed", "skipped"], description: "done when the change is drafted, failed when it could not be." },
-    output: { type: "string", description: "The change: the manifest edit and any code changes the upgrade needs, with the commands to run." },
-  },
-};
+const CHANGE_SPEC = subtaskResultSpec(
+  "done when the change is drafted, failed when it could not be.",
+  "The change: the manifest edit and any code changes the upgrade needs, with the commands to run.",
+);
 
 /**
  * Compares the versions as semver: the first part that grew names the bump. Before 1.0.0
@@ -110,7 +107,7 @@ const summary = [
     : "No dependencies were given.",
   c.major + " major, " + c.minor + " minor, " + c.patch + " patch.",
   input.approval && input.approval.approved ? "The major bumps were approved by a person." : "",
-  verdict.passed ? "The verifier passed the update." : "The verifier did not pass the update: " + (verdict.reasons || []).join(" "),
+  ${verdictSentence("update")},
 ].filter(Boolean).join(" ");
 return { summary, updates };
 `;
@@ -123,14 +120,13 @@ const definition: WorkflowDefinitionInput = {
     ecosystem: { type: "string", description: "The package ecosystem, e.g. npm, PyPI, Maven, Cargo.", default: "npm" },
   },
   steps: [
-    {
+    codeStep({
       id: "classify",
       name: "Classify the bumps",
-      kind: "code",
       inputs: { dependencies: "{{ input.dependencies }}", ecosystem: "{{ input.ecosystem }}" },
       code: CLASSIFY_CODE,
       output: CLASSIFIED_SPEC,
-    },
+    }),
     {
       id: "analyze",
       name: "Assess each upgrade",
@@ -148,92 +144,59 @@ const definition: WorkflowDefinitionInput = {
         json: ASSESSMENT_SPEC,
       },
     },
-    {
-      id: "plan",
+    planStep({
       name: "Plan the updates",
-      kind: "agent",
-      agent: "analyst",
       task: "{{ steps.classify.output.brief }}",
-      // In a revision round this is the verdict that sent the plan back.
-      context: { dependencies: "{{ steps.classify.output.pending }}", assessments: "{{ steps.analyze.output }}", feedback: "{{ run.feedback }}" },
-      output: PLAN_SPEC,
-    },
-    {
-      id: "risky",
-      name: "Any major bump?",
-      kind: "condition",
-      if: "steps.classify.output.counts.major > 0",
-      then: ["approve"],
-    },
-    {
-      id: "approve",
+      context: { dependencies: "{{ steps.classify.output.pending }}", assessments: "{{ steps.analyze.output }}" },
+    }),
+    ...approvalWhen({
+      question: "Any major bump?",
+      condition: "steps.classify.output.counts.major > 0",
       name: "Approve major bumps",
-      kind: "approval",
-      scope: "workflows:run",
       message:
         "These dependencies move to a new major version, which may break the code that uses them: {{ steps.classify.output.majors }}. " +
         "Their assessments are in the step before. Approve to draft the updates.",
-    },
-    {
-      id: "execute",
+    }),
+    executeEachSubtask({
       name: "Draft the updates",
-      kind: "map",
       needs: ["approve"],
-      items: "{{ steps.plan.output.subtasks }}",
-      concurrency: 3,
-      step: {
-        kind: "llm",
-        preset: "code-generation",
-        system:
-          "You update dependencies. For the sub-task in the message, write the change: the manifest edit, any code the upgrade " +
-          "requires (following the breaking changes in the assessments), and the commands to install and check it.",
-        prompt:
-          "{{ item.title }}.\n{{ item.description }}\n\n" +
-          "The dependencies to update:\n{{ steps.classify.output.pending }}\n\nThe assessments, in the same order:\n{{ steps.analyze.output }}",
-        json: CHANGE_SPEC,
-      },
-    },
-    {
-      id: "verify",
+      preset: "code-generation",
+      system:
+        "You update dependencies. For the sub-task in the message, write the change: the manifest edit, any code the upgrade " +
+        "requires (following the breaking changes in the assessments), and the commands to install and check it.",
+      prompt: "The dependencies to update:\n{{ steps.classify.output.pending }}\n\nThe assessments, in the same order:\n{{ steps.analyze.output }}",
+      json: CHANGE_SPEC,
+    }),
+    verifyStep({
       name: "Verify the update",
-      kind: "agent",
-      agent: "verifier",
       task: "Check that the drafted changes update every planned {{ input.ecosystem }} dependency safely, handling the breaking changes of each.",
-      context: { dependencies: "{{ steps.classify.output.dependencies }}", plan: "{{ steps.plan.output }}", results: "{{ steps.execute.output }}" },
-      output: VERDICT_SPEC,
-      revise: { from: "plan", if: "steps.verify.output.passed !== true", max: 1 },
-    },
-    {
-      id: "report",
-      name: "Write the report",
-      kind: "code",
+      context: { dependencies: "{{ steps.classify.output.dependencies }}" },
+    }),
+    reportStep({
       inputs: {
         ecosystem: "{{ input.ecosystem }}",
         dependencies: "{{ steps.classify.output.dependencies }}",
         pending: "{{ steps.classify.output.pending }}",
         counts: "{{ steps.classify.output.counts }}",
         assessments: "{{ steps.analyze.output }}",
-        plan: "{{ steps.plan.output }}",
-        changes: "{{ steps.execute.output }}",
-        approval: "{{ steps.approve.output }}",
-        verdict: "{{ steps.verify.output }}",
       },
+      approval: true,
+      resultsAs: "changes",
       code: REPORT_CODE,
-    },
+    }),
   ],
-  outputs: {
-    summary: "{{ steps.report.output.summary }}",
+  outputs: reportOutputs({
     updates: "{{ steps.report.output.updates }}",
     counts: "{{ steps.classify.output.counts }}",
-    verdict: "{{ steps.verify.output }}",
-  },
+  }),
 };
 
-export const DEPENDENCY_UPDATE: TemplateDto = {
-  slug: "dependency-update",
-  name: "Dependency update",
-  description:
-    "Classifies each dependency's update as a major, minor or patch bump, assesses the risk of each upgrade, asks a person before any major bump, then drafts and verifies the changes. Needs the list of dependencies with their current and latest versions.",
-  category: "Improvement",
-  definition: workflowDefinitionSchema.parse(definition),
-};
+export const DEPENDENCY_UPDATE = defineTemplate(
+  {
+    slug: "dependency-update",
+    description:
+      "Classifies each dependency's update as a major, minor or patch bump, assesses the risk of each upgrade, asks a person before any major bump, then drafts and verifies the changes. Needs the list of dependencies with their current and latest versions.",
+    category: "Improvement",
+  },
+  definition,
+);

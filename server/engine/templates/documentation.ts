@@ -3,39 +3,24 @@
 // (an overview first, then the topics), the analyst plans the sections, each section is
 // written (three at a time), the verifier checks the result against the source, sending
 // the plan back once when it falls short, and the sections are put together as one document.
-import type { TemplateDto } from "../../shared/runs.ts";
-import { workflowDefinitionSchema, type TypeSpec, type WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
-import { PLAN_SPEC, VERDICT_SPEC } from "../agents/index.ts";
+import type { WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
+import { analyzeStep, codeStep, defineTemplate, executeEachSubtask, planStep, reportOutputs, reportStep, verifyStep } from "./parts.ts";
+import { pairSubtasksWithResults, verdictSentence } from "./report-code.ts";
+import { subtaskResultSpec, summaryAndListSpec } from "./specs.ts";
 
-const TOPICS_SPEC: TypeSpec = {
-  type: "object",
-  required: ["summary", "topics"],
-  properties: {
-    summary: { type: "string", description: "What the subject is and does, in one or two sentences." },
-    topics: {
-      type: "array",
-      description: "What the audience needs to know, one entry per section-sized topic, in reading order.",
-      items: {
-        type: "object",
-        required: ["id", "title", "description"],
-        properties: {
-          id: { type: "string", description: "A short id: d1, d2, ..." },
-          title: { type: "string", description: "The topic, as a section heading." },
-          description: { type: "string", description: "What the section must explain, and from which part of the source." },
-        },
-      },
-    },
-  },
-};
+const TOPICS_SPEC = summaryAndListSpec({
+  summary: "What the subject is and does, in one or two sentences.",
+  list: "topics",
+  listDescription: "What the audience needs to know, one entry per section-sized topic, in reading order.",
+  idPrefix: "d",
+  title: "The topic, as a section heading.",
+  description: "What the section must explain, and from which part of the source.",
+});
 
-const SECTION_SPEC: TypeSpec = {
-  type: "object",
-  required: ["status", "output"],
-  properties: {
-    status: { type: "string", enum: ["done", "failed", "skipped"], description: "done when the section is written, failed when the source does not say enough." },
-    output: { type: "string", description: "The section in Markdown, without its heading, with short examples where they help." },
-  },
-};
+const SECTION_SPEC = subtaskResultSpec(
+  "done when the section is written, failed when the source does not say enough.",
+  "The section in Markdown, without its heading, with short examples where they help.",
+);
 
 /** Lists what the source defines, by line: functions, classes, exported values, HTTP routes and Markdown headings (or its sentences, for prose). */
 const INVENTORY_CODE = `
@@ -84,18 +69,11 @@ return { sections: kept, brief };
 
 /** Puts the written sections together under their headings, as one Markdown document. */
 const REPORT_CODE = `
-const subtasks = (input.plan && input.plan.subtasks) || [];
-const written = input.written || [];
 const headingOf = (title) => {
   const quoted = /"([^"]+)"/.exec(title);
   return quoted ? quoted[1] : title.replace(/^write (the )?(section )?/i, "");
 };
-const sections = subtasks.map((s, index) => ({
-  subtaskId: s.id,
-  heading: headingOf(s.title),
-  status: (written[index] && written[index].status) || "skipped",
-  content: (written[index] && written[index].output) || "",
-}));
+${pairSubtasksWithResults({ results: "written", as: "sections", fields: ["heading: headingOf(s.title)"], output: "content" })}
 const title = input.subject.charAt(0).toUpperCase() + input.subject.slice(1);
 const document = ["# " + title, "", "_For " + input.audience + "._", ""]
   .concat(...sections.map((s) => ["## " + s.heading, "", s.content || "_Not written._", ""]))
@@ -105,7 +83,7 @@ const summary = [
   "Documentation of " + input.subject + " for " + input.audience + ": " + sections.length + " sections (" + sections.map((s) => s.heading).join(", ") + ").",
   input.defined + " named item" + (input.defined === 1 ? "" : "s") + " found in the source.",
   sections.filter((s) => s.status === "done").length + " of " + sections.length + " sections written.",
-  verdict.passed ? "The verifier passed the document." : "The verifier did not pass the document: " + (verdict.reasons || []).join(" "),
+  ${verdictSentence("document")},
 ].join(" ");
 return { summary, document, sections };
 `;
@@ -119,17 +97,9 @@ const definition: WorkflowDefinitionInput = {
     source: { type: "string", description: "The code or notes to document from." },
   },
   steps: [
-    {
-      id: "inventory",
-      name: "List what the source defines",
-      kind: "code",
-      inputs: { source: "{{ input.source }}" },
-      code: INVENTORY_CODE,
-    },
-    {
-      id: "analyze",
+    codeStep({ id: "inventory", name: "List what the source defines", inputs: { source: "{{ input.source }}" }, code: INVENTORY_CODE }),
+    analyzeStep({
       name: "Find the topics",
-      kind: "llm",
       preset: "code-explanation",
       system:
         "You plan documentation. From the subject, audience and source in the message, work out what that audience needs to know: " +
@@ -139,82 +109,49 @@ const definition: WorkflowDefinitionInput = {
         "Documentation of {{ input.subject }} for {{ input.audience }}.\nWhat the source covers:\n{{ steps.inventory.output.list }}\n\n" +
         "The source:\n{{ input.source }}",
       json: TOPICS_SPEC,
-      retry: { attempts: 3, backoff: "exponential", delayMs: 2000, maxDelayMs: 60_000 },
-    },
-    {
+    }),
+    codeStep({
       id: "outline",
       name: "Settle the outline",
-      kind: "code",
       inputs: { subject: "{{ input.subject }}", audience: "{{ input.audience }}", topics: "{{ steps.analyze.output.topics }}" },
       code: OUTLINE_CODE,
-    },
-    {
-      id: "plan",
-      name: "Plan the sections",
-      kind: "agent",
-      agent: "analyst",
-      task: "{{ steps.outline.output.brief }}",
-      // In a revision round this is the verdict that sent the plan back.
-      context: { sections: "{{ steps.outline.output.sections }}", feedback: "{{ run.feedback }}" },
-      output: PLAN_SPEC,
-    },
-    {
-      id: "execute",
+    }),
+    planStep({ name: "Plan the sections", task: "{{ steps.outline.output.brief }}", context: { sections: "{{ steps.outline.output.sections }}" } }),
+    executeEachSubtask({
       name: "Write the sections",
-      kind: "map",
-      items: "{{ steps.plan.output.subtasks }}",
-      concurrency: 3,
-      step: {
-        kind: "llm",
-        preset: "code-explanation",
-        system:
-          "You write documentation. Write the section named in the message for its audience, in Markdown without the heading: " +
-          "accurate to the source, concise, with a short example where it helps. Do not describe behaviour the source does not show.",
-        prompt:
-          "{{ item.title }}.\n{{ item.description }}\n\n" +
-          "The documentation of {{ input.subject }} is for {{ input.audience }}. The outline:\n{{ steps.outline.output.sections }}\n\n" +
-          "The source:\n{{ input.source }}",
-        json: SECTION_SPEC,
-      },
-    },
-    {
-      id: "verify",
+      preset: "code-explanation",
+      system:
+        "You write documentation. Write the section named in the message for its audience, in Markdown without the heading: " +
+        "accurate to the source, concise, with a short example where it helps. Do not describe behaviour the source does not show.",
+      prompt:
+        "The documentation of {{ input.subject }} is for {{ input.audience }}. The outline:\n{{ steps.outline.output.sections }}\n\n" +
+        "The source:\n{{ input.source }}",
+      json: SECTION_SPEC,
+    }),
+    verifyStep({
       name: "Verify the document",
-      kind: "agent",
-      agent: "verifier",
       task: "Check that the written sections document {{ input.subject }} accurately for {{ input.audience }}, covering the outline and nothing the source does not show.",
-      context: { outline: "{{ steps.outline.output.sections }}", plan: "{{ steps.plan.output }}", results: "{{ steps.execute.output }}" },
-      output: VERDICT_SPEC,
-      revise: { from: "plan", if: "steps.verify.output.passed !== true", max: 1 },
-    },
-    {
-      id: "report",
+      context: { outline: "{{ steps.outline.output.sections }}" },
+    }),
+    reportStep({
       name: "Put the document together",
-      kind: "code",
-      inputs: {
-        subject: "{{ input.subject }}",
-        audience: "{{ input.audience }}",
-        defined: "{{ steps.inventory.output.count }}",
-        plan: "{{ steps.plan.output }}",
-        written: "{{ steps.execute.output }}",
-        verdict: "{{ steps.verify.output }}",
-      },
+      inputs: { subject: "{{ input.subject }}", audience: "{{ input.audience }}", defined: "{{ steps.inventory.output.count }}" },
+      resultsAs: "written",
       code: REPORT_CODE,
-    },
+    }),
   ],
-  outputs: {
-    summary: "{{ steps.report.output.summary }}",
+  outputs: reportOutputs({
     document: "{{ steps.report.output.document }}",
     sections: "{{ steps.report.output.sections }}",
-    verdict: "{{ steps.verify.output }}",
-  },
+  }),
 };
 
-export const DOCUMENTATION: TemplateDto = {
-  slug: "documentation",
-  name: "Documentation",
-  description:
-    "Writes documentation for a module, API or tool from its code or notes, for the audience you name: it finds the topics, outlines them, writes a section for each and checks them against the source. Needs the subject, the audience and the source.",
-  category: "Improvement",
-  definition: workflowDefinitionSchema.parse(definition),
-};
+export const DOCUMENTATION = defineTemplate(
+  {
+    slug: "documentation",
+    description:
+      "Writes documentation for a module, API or tool from its code or notes, for the audience you name: it finds the topics, outlines them, writes a section for each and checks them against the source. Needs the subject, the audience and the source.",
+    category: "Improvement",
+  },
+  definition,
+);

@@ -1,5 +1,6 @@
 // Workflow templates: ready-made definitions a team starts a workflow from. Add a
-// template by writing its file beside this one and listing it here.
+// template by writing its file beside this one (building on parts.ts, specs.ts and
+// report-code.ts) and listing it here.
 import type { TemplateDto } from "../../shared/runs.ts";
 import { AGENT_PIPELINE } from "./agent-pipeline.ts";
 import { CODE_REVIEW } from "./code-review.ts";

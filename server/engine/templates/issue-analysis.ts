@@ -3,12 +3,12 @@
 // settled in code (labels and evidence outrank a guess), the analyst plans the work, each
 // planned sub-task is drafted (three at a time), and the verifier checks the result,
 // sending the plan back once when it falls short.
-import type { TemplateDto } from "../../shared/runs.ts";
-import { workflowDefinitionSchema, type TypeSpec, type WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
-import { PLAN_SPEC, VERDICT_SPEC } from "../agents/index.ts";
+import type { TypeSpec, WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
+import { analyzeStep, codeStep, defineTemplate, executeEachSubtask, planStep, reportOutputs, reportStep, verifyStep } from "./parts.ts";
+import { pairSubtasksWithResults, verdictSentence } from "./report-code.ts";
+import { SEVERITIES, subtaskResultSpec } from "./specs.ts";
 
 const TYPES = ["bug", "feature", "question", "chore"];
-const SEVERITIES = ["low", "medium", "high", "critical"];
 
 const TRIAGE_SPEC: TypeSpec = {
   type: "object",
@@ -24,14 +24,10 @@ const TRIAGE_SPEC: TypeSpec = {
   },
 };
 
-const DRAFT_SPEC: TypeSpec = {
-  type: "object",
-  required: ["status", "output"],
-  properties: {
-    status: { type: "string", enum: ["done", "failed", "skipped"], description: "done when the sub-task is drafted, failed when the evidence is not enough." },
-    output: { type: "string", description: "The result: findings, a proposed change, or a reply to the reporter." },
-  },
-};
+const DRAFT_SPEC = subtaskResultSpec(
+  "done when the sub-task is drafted, failed when the evidence is not enough.",
+  "The result: findings, a proposed change, or a reply to the reporter.",
+);
 
 /** Pulls the evidence out of the issue text: error lines, files, versions, urgent words, a type from the labels. */
 const EVIDENCE_CODE = `
@@ -99,14 +95,7 @@ return { triage, suggestedSteps: (m.nextSteps || []).filter((x) => !restates(x))
 
 /** Pairs each planned sub-task with its draft and sums the analysis up, verdict included. */
 const REPORT_CODE = `
-const subtasks = (input.plan && input.plan.subtasks) || [];
-const drafts = input.drafts || [];
-const work = subtasks.map((s, index) => ({
-  subtaskId: s.id,
-  title: s.title,
-  status: (drafts[index] && drafts[index].status) || "skipped",
-  output: (drafts[index] && drafts[index].output) || "",
-}));
+${pairSubtasksWithResults({ results: "drafts", as: "work", output: "output" })}
 const t = input.triage;
 const verdict = input.verdict || {};
 const summary = [
@@ -115,7 +104,7 @@ const summary = [
   input.analysisSummary.toLowerCase().replace(/[\\s.]+$/, "") === input.title.toLowerCase().replace(/[\\s.]+$/, "") ? "" : input.analysisSummary,
   t.missingInformation.length ? "Missing: " + t.missingInformation.slice(0, 3).join("; ") + "." : "",
   work.filter((w) => w.status === "done").length + " of " + work.length + " planned sub-tasks drafted.",
-  verdict.passed ? "The verifier passed the result." : "The verifier did not pass the result: " + (verdict.reasons || []).join(" "),
+  ${verdictSentence("result")},
 ].filter(Boolean).join(" ");
 return { summary, work };
 `;
@@ -129,17 +118,14 @@ const definition: WorkflowDefinitionInput = {
     labels: { type: "array", description: "The issue's labels, e.g. [\"bug\", \"auth\"].", default: [] },
   },
   steps: [
-    {
+    codeStep({
       id: "evidence",
       name: "Collect the evidence",
-      kind: "code",
       inputs: { title: "{{ input.title }}", body: "{{ input.body }}", labels: "{{ input.labels }}" },
       code: EVIDENCE_CODE,
-    },
-    {
-      id: "analyze",
+    }),
+    analyzeStep({
       name: "Triage the issue",
-      kind: "llm",
       preset: "issue-analysis",
       system:
         "You triage software issues. From the issue in the message, its labels and the evidence found in it, classify it, judge its " +
@@ -147,85 +133,59 @@ const definition: WorkflowDefinitionInput = {
         "Base every field on the evidence; use an empty string or list rather than guessing.",
       prompt: "{{ input.title }}\n\n{{ input.body }}\n\nThe labels and the evidence found in the text:\n{{ steps.evidence.output }}",
       json: TRIAGE_SPEC,
-      retry: { attempts: 3, backoff: "exponential", delayMs: 2000, maxDelayMs: 60_000 },
-    },
-    {
+    }),
+    codeStep({
       id: "settle",
       name: "Settle the triage",
-      kind: "code",
       inputs: { title: "{{ input.title }}", body: "{{ input.body }}", analysis: "{{ steps.analyze.output }}", evidence: "{{ steps.evidence.output }}" },
       code: TRIAGE_CODE,
-    },
-    {
-      id: "plan",
+    }),
+    planStep({
       name: "Plan the work",
-      kind: "agent",
-      agent: "analyst",
       task: "{{ steps.settle.output.brief }}",
-      // In a revision round this is the verdict that sent the plan back.
       context: {
         issue: { title: "{{ input.title }}", body: "{{ input.body }}" },
         triage: "{{ steps.settle.output.triage }}",
         suggestedSteps: "{{ steps.settle.output.suggestedSteps }}",
-        feedback: "{{ run.feedback }}",
       },
-      output: PLAN_SPEC,
-    },
-    {
-      id: "execute",
+    }),
+    executeEachSubtask({
       name: "Draft each part",
-      kind: "map",
-      items: "{{ steps.plan.output.subtasks }}",
-      concurrency: 3,
-      step: {
-        kind: "llm",
-        preset: "fix-suggestion",
-        system:
-          "You work on a software issue. Carry out the sub-task in the message from the issue and its triage: for a root cause, " +
-          "reason from the evidence; for a fix, show the change and the test that covers it; for a reply, write it to the reporter. " +
-          "Say what is missing instead of guessing.",
-        prompt: "{{ item.title }}.\n{{ item.description }}\n\nThe issue: {{ input.title }}\n{{ input.body }}\n\nThe triage:\n{{ steps.settle.output.triage }}",
-        json: DRAFT_SPEC,
-      },
-    },
-    {
-      id: "verify",
+      preset: "fix-suggestion",
+      system:
+        "You work on a software issue. Carry out the sub-task in the message from the issue and its triage: for a root cause, " +
+        "reason from the evidence; for a fix, show the change and the test that covers it; for a reply, write it to the reporter. " +
+        "Say what is missing instead of guessing.",
+      prompt: "The issue: {{ input.title }}\n{{ input.body }}\n\nThe triage:\n{{ steps.settle.output.triage }}",
+      json: DRAFT_SPEC,
+    }),
+    verifyStep({
       name: "Verify the result",
-      kind: "agent",
-      agent: "verifier",
       task: "Check that the drafted work addresses the issue \"{{ input.title }}\" and follows from its evidence.",
-      context: { triage: "{{ steps.settle.output.triage }}", plan: "{{ steps.plan.output }}", results: "{{ steps.execute.output }}" },
-      output: VERDICT_SPEC,
-      revise: { from: "plan", if: "steps.verify.output.passed !== true", max: 1 },
-    },
-    {
-      id: "report",
-      name: "Write the report",
-      kind: "code",
+      context: { triage: "{{ steps.settle.output.triage }}" },
+    }),
+    reportStep({
       inputs: {
         title: "{{ input.title }}",
         analysisSummary: "{{ steps.analyze.output.summary }}",
         triage: "{{ steps.settle.output.triage }}",
-        plan: "{{ steps.plan.output }}",
-        drafts: "{{ steps.execute.output }}",
-        verdict: "{{ steps.verify.output }}",
       },
+      resultsAs: "drafts",
       code: REPORT_CODE,
-    },
+    }),
   ],
-  outputs: {
-    summary: "{{ steps.report.output.summary }}",
+  outputs: reportOutputs({
     triage: "{{ steps.settle.output.triage }}",
     work: "{{ steps.report.output.work }}",
-    verdict: "{{ steps.verify.output }}",
-  },
+  }),
 };
 
-export const ISSUE_ANALYSIS: TemplateDto = {
-  slug: "issue-analysis",
-  name: "Issue analysis",
-  description:
-    "Triages an issue into a type, severity, priority and the components involved, names what is missing, then plans, drafts and verifies the work on it. Needs the issue's title, text and labels.",
-  category: "Issues",
-  definition: workflowDefinitionSchema.parse(definition),
-};
+export const ISSUE_ANALYSIS = defineTemplate(
+  {
+    slug: "issue-analysis",
+    description:
+      "Triages an issue into a type, severity, priority and the components involved, names what is missing, then plans, drafts and verifies the work on it. Needs the issue's title, text and labels.",
+    category: "Issues",
+  },
+  definition,
+);

@@ -4,31 +4,21 @@
 // phases, a person approves when the plan holds high-risk work, the executor carries the
 // phases out in dependency order, and the verifier checks the result, sending the plan
 // back (at most twice) when it falls short.
-import type { TemplateDto } from "../../shared/runs.ts";
-import { workflowDefinitionSchema, type TypeSpec, type WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
-import { EXECUTION_SPEC, PLAN_SPEC, VERDICT_SPEC } from "../agents/index.ts";
+import type { WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
+import { EXECUTION_SPEC } from "../agents/index.ts";
+import { analyzeStep, approvalWhen, codeStep, defineTemplate, planStep, reportOutputs, reportStep, verifyStep } from "./parts.ts";
+import { verdictSentence } from "./report-code.ts";
+import { LEVELS, summaryAndListSpec } from "./specs.ts";
 
-const CHANGES_SPEC: TypeSpec = {
-  type: "object",
-  required: ["summary", "changes"],
-  properties: {
-    summary: { type: "string", description: "What the migration involves, in one or two sentences." },
-    changes: {
-      type: "array",
-      description: "What must change in the codebase: breaking changes, replaced APIs, configuration, data.",
-      items: {
-        type: "object",
-        required: ["id", "title", "description", "risk"],
-        properties: {
-          id: { type: "string", description: "A short id: m1, m2, ..." },
-          title: { type: "string", description: "The change in a few words." },
-          description: { type: "string", description: "Where it applies, what to do, and how to check it." },
-          risk: { type: "string", enum: ["low", "medium", "high"], description: "high when it touches production, data, credentials or cannot be undone." },
-        },
-      },
-    },
-  },
-};
+const CHANGES_SPEC = summaryAndListSpec({
+  summary: "What the migration involves, in one or two sentences.",
+  list: "changes",
+  listDescription: "What must change in the codebase: breaking changes, replaced APIs, configuration, data.",
+  idPrefix: "m",
+  title: "The change in a few words.",
+  description: "Where it applies, what to do, and how to check it.",
+  fields: { risk: { type: "string", enum: LEVELS, description: "high when it touches production, data, credentials or cannot be undone." } },
+});
 
 /** Groundwork first, the riskiest changes last, and a way back kept until the switch is verified. */
 const PHASES_CODE = `
@@ -63,7 +53,7 @@ const summary = [
   "Migration from " + input.from + " to " + input.to + ": " + input.changes.length + " change" + (input.changes.length === 1 ? "" : "s") + " (" + c.high + " high, " + c.medium + " medium, " + c.low + " low risk) in " + phases.length + " phases.",
   input.approval && input.approval.approved ? "The high-risk phases were approved by a person." : "",
   phases.filter((p) => p.status === "done").length + " of " + phases.length + " phases done.",
-  verdict.passed ? "The verifier passed the migration." : "The verifier did not pass the migration: " + (verdict.reasons || []).join(" "),
+  ${verdictSentence("migration")},
 ].filter(Boolean).join(" ");
 return { summary, phases };
 `;
@@ -79,10 +69,8 @@ const definition: WorkflowDefinitionInput = {
     codebase: { type: "string", description: "The codebase: how it uses what changes, with excerpts of the relevant code or configuration." },
   },
   steps: [
-    {
-      id: "analyze",
+    analyzeStep({
       name: "Find what must change",
-      kind: "llm",
       preset: "issue-analysis",
       system:
         "You plan the migration of a codebase from {{ input.from }} to {{ input.to }}. From the codebase in the message, list what must " +
@@ -90,41 +78,27 @@ const definition: WorkflowDefinitionInput = {
         "Only list changes the codebase as described needs.",
       prompt: "{{ input.codebase }}",
       json: CHANGES_SPEC,
-      retry: { attempts: 3, backoff: "exponential", delayMs: 2000, maxDelayMs: 60_000 },
-    },
-    {
+    }),
+    codeStep({
       id: "phases",
       name: "Order the changes",
-      kind: "code",
       inputs: { from: "{{ input.from }}", to: "{{ input.to }}", changes: "{{ steps.analyze.output.changes }}" },
       code: PHASES_CODE,
-    },
-    {
-      id: "plan",
+    }),
+    planStep({
       name: "Plan the phases",
-      kind: "agent",
-      agent: "analyst",
       task: "{{ steps.phases.output.brief }}",
-      // In a revision round this is the verdict that sent the plan back.
-      context: { codebase: "{{ input.codebase }}", changes: "{{ steps.phases.output.changes }}", feedback: "{{ run.feedback }}" },
-      output: PLAN_SPEC,
-    },
-    {
-      id: "risky",
-      name: "High-risk phases?",
-      kind: "condition",
-      if: 'steps.phases.output.counts.high > 0 || steps.plan.output.subtasks.some((s) => s.risk === "high")',
-      then: ["approve"],
-    },
-    {
-      id: "approve",
+      context: { codebase: "{{ input.codebase }}", changes: "{{ steps.phases.output.changes }}" },
+    }),
+    ...approvalWhen({
+      question: "High-risk phases?",
+      condition: 'steps.phases.output.counts.high > 0 || steps.plan.output.subtasks.some((s) => s.risk === "high")',
       name: "Approve the migration",
-      kind: "approval",
-      scope: "workflows:run",
       message:
         "The migration from {{ input.from }} to {{ input.to }} holds high-risk work (production, data, credentials or changes that cannot be undone). " +
         "{{ steps.plan.output.summary }} Approve to carry it out.",
-    },
+    }),
+    // The executor, not a map: the phases build on each other, so they run in dependency order.
     {
       id: "execute",
       name: "Carry out the phases",
@@ -135,47 +109,38 @@ const definition: WorkflowDefinitionInput = {
       context: { request: REQUEST, plan: "{{ steps.plan.output }}", changes: "{{ steps.phases.output.changes }}" },
       output: EXECUTION_SPEC,
     },
-    {
-      id: "verify",
+    verifyStep({
       name: "Verify the migration",
-      kind: "agent",
-      agent: "verifier",
       task: `Check the results against the request: ${REQUEST} Nothing may be lost, and the way back must stay open until the switch is verified.`,
-      context: { request: REQUEST, plan: "{{ steps.plan.output }}", results: "{{ steps.execute.output.results }}" },
-      output: VERDICT_SPEC,
-      revise: { from: "plan", if: "steps.verify.output.passed !== true", max: 2 },
-    },
-    {
-      id: "report",
-      name: "Write the report",
-      kind: "code",
+      context: { request: REQUEST },
+      results: "{{ steps.execute.output.results }}",
+      max: 2,
+    }),
+    reportStep({
       inputs: {
         from: "{{ input.from }}",
         to: "{{ input.to }}",
         changes: "{{ steps.phases.output.changes }}",
         counts: "{{ steps.phases.output.counts }}",
-        plan: "{{ steps.plan.output }}",
-        approval: "{{ steps.approve.output }}",
-        execution: "{{ steps.execute.output }}",
-        verdict: "{{ steps.verify.output }}",
       },
+      approval: true,
+      resultsAs: "execution",
       code: REPORT_CODE,
-    },
+    }),
   ],
-  outputs: {
-    summary: "{{ steps.report.output.summary }}",
+  outputs: reportOutputs({
     changes: "{{ steps.phases.output.changes }}",
     phases: "{{ steps.report.output.phases }}",
     outcome: "{{ steps.execute.output.summary }}",
-    verdict: "{{ steps.verify.output }}",
-  },
+  }),
 };
 
-export const MIGRATION: TemplateDto = {
-  slug: "migration",
-  name: "Migration",
-  description:
-    "Migrates a codebase from one technology or version to another: it works out what must change, plans safe phases, asks a person before high-risk work, carries the phases out in order and verifies the result. Needs what is used now, the target, and a description of the codebase.",
-  category: "Improvement",
-  definition: workflowDefinitionSchema.parse(definition),
-};
+export const MIGRATION = defineTemplate(
+  {
+    slug: "migration",
+    description:
+      "Migrates a codebase from one technology or version to another: it works out what must change, plans safe phases, asks a person before high-risk work, carries the phases out in order and verifies the result. Needs what is used now, the target, and a description of the codebase.",
+    category: "Improvement",
+  },
+  definition,
+);

@@ -3,43 +3,28 @@
 // little effort first), the analyst plans the optimisations, a change is drafted per
 // planned sub-task (three at a time), and the verifier checks the changes against the
 // symptoms, sending the plan back once when they fall short.
-import type { TemplateDto } from "../../shared/runs.ts";
-import { workflowDefinitionSchema, type TypeSpec, type WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
-import { PLAN_SPEC, VERDICT_SPEC } from "../agents/index.ts";
+import type { WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
+import { analyzeStep, codeStep, defineTemplate, executeEachSubtask, planStep, reportOutputs, reportStep, verifyStep } from "./parts.ts";
+import { pairSubtasksWithResults, verdictSentence } from "./report-code.ts";
+import { LEVELS, subtaskResultSpec, summaryAndListSpec } from "./specs.ts";
 
-const LEVELS = ["low", "medium", "high"];
-
-const BOTTLENECKS_SPEC: TypeSpec = {
-  type: "object",
-  required: ["summary", "bottlenecks"],
-  properties: {
-    summary: { type: "string", description: "What most likely makes it slow, in one or two sentences." },
-    bottlenecks: {
-      type: "array",
-      description: "The likely bottlenecks, each tied to the symptoms or measurements that point to it.",
-      items: {
-        type: "object",
-        required: ["id", "title", "description", "impact", "effort"],
-        properties: {
-          id: { type: "string", description: "A short id: b1, b2, ..." },
-          title: { type: "string", description: "The bottleneck in a few words." },
-          description: { type: "string", description: "The evidence for it and how to remove it." },
-          impact: { type: "string", enum: LEVELS, description: "How much removing it would help." },
-          effort: { type: "string", enum: LEVELS, description: "How much work removing it takes." },
-        },
-      },
-    },
+const BOTTLENECKS_SPEC = summaryAndListSpec({
+  summary: "What most likely makes it slow, in one or two sentences.",
+  list: "bottlenecks",
+  listDescription: "The likely bottlenecks, each tied to the symptoms or measurements that point to it.",
+  idPrefix: "b",
+  title: "The bottleneck in a few words.",
+  description: "The evidence for it and how to remove it.",
+  fields: {
+    impact: { type: "string", enum: LEVELS, description: "How much removing it would help." },
+    effort: { type: "string", enum: LEVELS, description: "How much work removing it takes." },
   },
-};
+});
 
-const CHANGE_SPEC: TypeSpec = {
-  type: "object",
-  required: ["status", "output"],
-  properties: {
-    status: { type: "string", enum: ["done", "failed", "skipped"], description: "done when the change is drafted, failed when it could not be." },
-    output: { type: "string", description: "The change (code, query, index or configuration), the gain you expect and how to measure it." },
-  },
-};
+const CHANGE_SPEC = subtaskResultSpec(
+  "done when the change is drafted, failed when it could not be.",
+  "The change (code, query, index or configuration), the gain you expect and how to measure it.",
+);
 
 /**
  * Reads each measurement against a common limit, by its name: latencies over a second,
@@ -88,14 +73,7 @@ return { bottlenecks, brief };
 
 /** Pairs each planned sub-task with its drafted change and sums the work up, verdict included. */
 const REPORT_CODE = `
-const subtasks = (input.plan && input.plan.subtasks) || [];
-const drafts = input.drafts || [];
-const changes = subtasks.map((s, index) => ({
-  subtaskId: s.id,
-  title: s.title,
-  status: (drafts[index] && drafts[index].status) || "skipped",
-  change: (drafts[index] && drafts[index].output) || "",
-}));
+${pairSubtasksWithResults({ results: "drafts", as: "changes", output: "change" })}
 const top = input.bottlenecks[0];
 const verdict = input.verdict || {};
 const summary = [
@@ -103,7 +81,7 @@ const summary = [
   input.hot.length ? "Over the usual limits: " + input.hot.join(", ") + "." : "",
   input.bottlenecks.length + " likely bottleneck" + (input.bottlenecks.length === 1 ? "" : "s") + (top ? ", the most rewarding: " + top.title : "") + ".",
   changes.filter((c) => c.status === "done").length + " of " + changes.length + " planned changes drafted.",
-  verdict.passed ? "The verifier passed the changes." : "The verifier did not pass the changes: " + (verdict.reasons || []).join(" "),
+  ${verdictSentence("changes")},
 ].filter(Boolean).join(" ");
 return { summary, changes };
 `;
@@ -117,17 +95,9 @@ const definition: WorkflowDefinitionInput = {
     metrics: { type: "object", description: "Measurements by name, e.g. { \"p95Ms\": 1800, \"cpu\": 0.92 }.", required: false, default: {} },
   },
   steps: [
-    {
-      id: "baseline",
-      name: "Read the measurements",
-      kind: "code",
-      inputs: { metrics: "{{ input.metrics }}" },
-      code: BASELINE_CODE,
-    },
-    {
-      id: "analyze",
+    codeStep({ id: "baseline", name: "Read the measurements", inputs: { metrics: "{{ input.metrics }}" }, code: BASELINE_CODE }),
+    analyzeStep({
       name: "Find the bottlenecks",
-      kind: "llm",
       preset: "issue-analysis",
       system:
         "You are a performance engineer. From the target, symptoms and measurements in the message, name the likely bottlenecks " +
@@ -135,83 +105,56 @@ const definition: WorkflowDefinitionInput = {
         "it would help for the effort it takes. Do not invent measurements.",
       prompt: "Slowness of {{ input.target }}: {{ input.symptoms }}\n{{ steps.baseline.output.lines }}",
       json: BOTTLENECKS_SPEC,
-      retry: { attempts: 3, backoff: "exponential", delayMs: 2000, maxDelayMs: 60_000 },
-    },
-    {
+    }),
+    codeStep({
       id: "rank",
       name: "Rank the bottlenecks",
-      kind: "code",
       inputs: { target: "{{ input.target }}", bottlenecks: "{{ steps.analyze.output.bottlenecks }}", hot: "{{ steps.baseline.output.hot }}" },
       code: RANK_CODE,
-    },
-    {
-      id: "plan",
+    }),
+    planStep({
       name: "Plan the optimisations",
-      kind: "agent",
-      agent: "analyst",
       task: "{{ steps.rank.output.brief }}",
-      // In a revision round this is the verdict that sent the plan back.
-      context: { symptoms: "{{ input.symptoms }}", baseline: "{{ steps.baseline.output.metrics }}", bottlenecks: "{{ steps.rank.output.bottlenecks }}", feedback: "{{ run.feedback }}" },
-      output: PLAN_SPEC,
-    },
-    {
-      id: "execute",
+      context: { symptoms: "{{ input.symptoms }}", baseline: "{{ steps.baseline.output.metrics }}", bottlenecks: "{{ steps.rank.output.bottlenecks }}" },
+    }),
+    executeEachSubtask({
       name: "Draft the changes",
-      kind: "map",
-      items: "{{ steps.plan.output.subtasks }}",
-      concurrency: 3,
-      step: {
-        kind: "llm",
-        preset: "code-generation",
-        system:
-          "You optimise software. For the sub-task in the message, write the change that carries it out (code, query, index or " +
-          "configuration), the gain you expect, and how to measure it against the baseline.",
-        prompt:
-          "{{ item.title }}.\n{{ item.description }}\n\n" +
-          "The target: {{ input.target }}. The symptoms: {{ input.symptoms }}\nThe bottlenecks:\n{{ steps.rank.output.bottlenecks }}",
-        json: CHANGE_SPEC,
-      },
-    },
-    {
-      id: "verify",
+      preset: "code-generation",
+      system:
+        "You optimise software. For the sub-task in the message, write the change that carries it out (code, query, index or " +
+        "configuration), the gain you expect, and how to measure it against the baseline.",
+      prompt: "The target: {{ input.target }}. The symptoms: {{ input.symptoms }}\nThe bottlenecks:\n{{ steps.rank.output.bottlenecks }}",
+      json: CHANGE_SPEC,
+    }),
+    verifyStep({
       name: "Verify the changes",
-      kind: "agent",
-      agent: "verifier",
       task: "Check that the drafted changes address the slowness of {{ input.target }} ({{ input.symptoms }}) without changing its behaviour.",
-      context: { baseline: "{{ steps.baseline.output.metrics }}", plan: "{{ steps.plan.output }}", results: "{{ steps.execute.output }}" },
-      output: VERDICT_SPEC,
-      revise: { from: "plan", if: "steps.verify.output.passed !== true", max: 1 },
-    },
-    {
-      id: "report",
-      name: "Write the report",
-      kind: "code",
+      context: { baseline: "{{ steps.baseline.output.metrics }}" },
+    }),
+    reportStep({
       inputs: {
         target: "{{ input.target }}",
         symptoms: "{{ input.symptoms }}",
         hot: "{{ steps.baseline.output.hot }}",
         bottlenecks: "{{ steps.rank.output.bottlenecks }}",
-        plan: "{{ steps.plan.output }}",
-        drafts: "{{ steps.execute.output }}",
-        verdict: "{{ steps.verify.output }}",
       },
+      resultsAs: "drafts",
       code: REPORT_CODE,
-    },
+    }),
   ],
-  outputs: {
-    summary: "{{ steps.report.output.summary }}",
+  outputs: reportOutputs({
     baseline: "{{ steps.baseline.output.metrics }}",
     bottlenecks: "{{ steps.rank.output.bottlenecks }}",
     changes: "{{ steps.report.output.changes }}",
-    verdict: "{{ steps.verify.output }}",
-  },
+  }),
 };
 
-export const PERFORMANCE_OPTIMISATION: TemplateDto = {
-  slug: "performance-optimisation",
-  name: "Performance optimisation",
-  description:
-    "Finds the likely bottlenecks of something slow from its symptoms and measurements, ranks them by gain for the effort, drafts the optimisations and verifies them. Needs what is slow, what is observed and, if you have them, measurements.",
-  category: "Improvement",
-  definition: workflowDefinitionSchema.parse(definition),
-};
+export const PERFORMANCE_OPTIMISATION = defineTemplate(
+  {
+    slug: "performance-optimisation",
+    description:
+      "Finds the likely bottlenecks of something slow from its symptoms and measurements, ranks them by gain for the effort, drafts the optimisations and verifies them. Needs what is slow, what is observed and, if you have them, measurements.",
+    category: "Improvement",
+  },
+  definition,
+);
