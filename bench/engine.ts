@@ -8,7 +8,6 @@
 //    with the same workers and concurrency, as the ceiling the engine is compared with.
 // Prints JSON; run with `npm run bench:engine`. Knobs: BENCH_RUNS (runs per shape under
 // load), BENCH_SAMPLES (single runs timed), BENCH_JOBS (raw jobs), BENCH_CONCURRENCY.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,17 +15,19 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { installDatabase, openDatabase, type Database, type Db } from "../server/db/client.ts";
-import { adminQuery, applyMigrations, withDatabase } from "../server/db/migrate.ts";
+import { installDatabase, openDatabase, type Db } from "../server/db/client.ts";
+import { applyMigrations } from "../server/db/migrate.ts";
 import { DEFAULT_QUEUE_RETRY } from "../server/engine/backends/index.ts";
 import { toBullPriority } from "../server/engine/backends/bullmq.ts";
 import { startEngine, type EngineRuntime } from "../server/engine/runtime.ts";
 import { createTeam, saveWorkflow } from "../server/engine/testing/harness.ts";
-import { REPO_ROOT } from "../server/paths.ts";
+import { NodeProcess } from "../server/engine/testing/node-process.ts";
+import { deleteRedisKeys } from "../server/engine/testing/redis.ts";
 import { REALTIME_KEY } from "../server/realtime/emit.ts";
 import type { RunEventDto } from "../server/shared/runs.ts";
 import { FINISHED_RUN_STATUSES, type WorkflowDefinitionInput } from "../server/shared/workflow-definition.ts";
 import { setProcessSingleton } from "../server/singleton.ts";
+import { createPostgresDatabase } from "../server/test/db.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 15);
@@ -41,6 +42,8 @@ const SHAPES = [1, 20] as const;
 type Shape = (typeof SHAPES)[number];
 const NO_OP_RUNNERS = { code: async () => ({ output: null }) };
 const FINISHED: ReadonlySet<string> = new Set(FINISHED_RUN_STATUSES);
+/** A worker prints {"ready":true} once it takes jobs; one that has not by then is stuck. */
+const READY_TIMEOUT_MS = 120_000;
 
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 const median = (values: number[]) => {
@@ -183,38 +186,11 @@ async function inProcess() {
 
 // ---------------------------------------------------------------------------------------
 // Worker processes.
-class Child {
-  private readonly process: ChildProcess;
-  private readonly output: string[] = [];
-  readonly ready: Promise<void>;
-
-  constructor(script: string, args: string[], env: NodeJS.ProcessEnv) {
-    this.process = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    this.process.stderr!.setEncoding("utf8").on("data", (chunk: string) => this.output.push(chunk));
-    this.ready = new Promise((resolve, reject) => {
-      this.process.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-        this.output.push(chunk);
-        if (chunk.includes('"ready":true')) resolve();
-      });
-      this.process.once("exit", (code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${this.output.join("").slice(-3000)}`)));
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.process.once("exit", resolve));
-    this.process.kill("SIGTERM");
-    const timer = setTimeout(() => this.process.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-const children: Child[] = [];
-async function startChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
-  const child = new Child(script, args, env);
+const children: NodeProcess[] = [];
+async function startChild(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<NodeProcess> {
+  const child = new NodeProcess(["--import", "tsx", script, ...args], env);
   children.push(child);
-  await child.ready;
+  await child.waitFor(`${script} to be ready`, (event) => event.ready === true, READY_TIMEOUT_MS);
   return child;
 }
 
@@ -223,16 +199,10 @@ async function until(check: () => Promise<boolean>, intervalMs: number): Promise
 }
 
 async function onBullmq(prefix: string, workerEnv: NodeJS.ProcessEnv) {
-  const name = `maestro_bench_${randomBytes(6).toString("hex")}`;
-  await adminQuery(POSTGRES_URL, `CREATE DATABASE ${name}`);
-  let database: Database | undefined;
+  const database = await createPostgresDatabase(POSTGRES_URL, "maestro_bench");
   let engineRuntime: EngineRuntime | undefined;
   try {
-    const url = withDatabase(POSTGRES_URL, name);
-    database = await openDatabase({ kind: "postgresql", url });
-    await applyMigrations(database.migrationTarget);
-    installDatabase(database);
-    const db = database.prisma;
+    const { prisma: db, url } = database;
     engineRuntime = await startEngine({ backend: "bullmq", redisUrl: REDIS_URL, queuePrefix: prefix, concurrency: 0, recoveryIntervalMs: 600_000, runners: NO_OP_RUNNERS });
     const start = await seed(db, engineRuntime);
     const env = { ...workerEnv, DATABASE_URL: url };
@@ -260,9 +230,7 @@ async function onBullmq(prefix: string, workerEnv: NodeJS.ProcessEnv) {
     await Promise.all(children.splice(0).map((child) => child.stop()));
     await engineRuntime?.stop();
     engineRuntime = undefined;
-    installDatabase(undefined);
-    await database?.close();
-    await adminQuery(POSTGRES_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.destroy();
   }
 }
 
@@ -301,20 +269,6 @@ async function rawBullmq(prefix: string, workerEnv: NodeJS.ProcessEnv) {
     await queue.obliterate({ force: true });
     await queue.close();
     connection.disconnect();
-  }
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -366,7 +320,7 @@ try {
   process.stdout.write(JSON.stringify(results, null, 2) + "\n");
 } finally {
   await Promise.all(children.splice(0).map((child) => child.stop()));
-  await deleteKeys(prefix);
+  await deleteRedisKeys(REDIS_URL, prefix);
   await rm(scratch, { recursive: true, force: true });
 }
 process.exit(0);

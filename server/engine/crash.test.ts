@@ -2,84 +2,26 @@
 // PostgreSQL + Redis, and the embedded web process killed and started again on the same
 // data dir. The first needs PostgreSQL and Redis: it runs in the pass where DATABASE_URL
 // and REDIS_URL are set, which .ci/run always runs (and fails when the services are missing).
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installDatabase, openDatabase, type Database } from "../db/client.ts";
-import { adminQuery, applyMigrations, withDatabase } from "../db/migrate.ts";
-import { REPO_ROOT } from "../paths.ts";
 import { stopGatewayServices } from "../modules/gateway/index.ts";
+import { createPostgresDatabase, type PostgresTestDatabase } from "../test/db.ts";
 import { startEngine, type EngineRuntime } from "./runtime.ts";
 import { shutdownSandbox } from "./sandbox/index.ts";
 import { createTeam, eventually, saveWorkflow, startEffectsServer, type EffectsServer } from "./testing/harness.ts";
+import { NodeProcess } from "./testing/node-process.ts";
+import { deleteRedisKeys } from "./testing/redis.ts";
 
 const POSTGRES_URL = process.env.DATABASE_URL ?? "";
 const REDIS_URL = process.env.REDIS_URL ?? "";
 const ITEMS = 12;
 
-/** A child process whose output is kept, line by line, for waiting on and for failure messages. */
-class Child {
-  readonly lines: string[] = [];
-  readonly exited: Promise<number | null>;
-  private readonly process: ChildProcess;
-
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.process = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    const collect = (stream: NodeJS.ReadableStream) => {
-      let rest = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (chunk: string) => {
-        const parts = (rest + chunk).split("\n");
-        rest = parts.pop() ?? "";
-        this.lines.push(...parts.filter(Boolean));
-      });
-    };
-    collect(this.process.stdout!);
-    collect(this.process.stderr!);
-    this.exited = new Promise((resolve) => this.process.once("exit", (code) => resolve(code)));
-  }
-
-  get pid(): number {
-    return this.process.pid!;
-  }
-
-  get running(): boolean {
-    return this.process.exitCode === null && this.process.signalCode === null;
-  }
-
-  /** JSON lines the process printed (log lines included), parsed. */
-  events(): Record<string, unknown>[] {
-    return this.lines.flatMap((line) => {
-      try {
-        const value: unknown = JSON.parse(line);
-        return value && typeof value === "object" ? [value as Record<string, unknown>] : [];
-      } catch {
-        return [];
-      }
-    });
-  }
-
-  async waitFor(what: string, match: (event: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
-    try {
-      return await eventually(async () => this.events().find(match) ?? (this.running ? null : Promise.reject(new Error("the process exited"))), timeoutMs, what);
-    } catch (error) {
-      throw new Error(`${(error as Error).message} (output:\n${this.lines.slice(-30).join("\n")})`);
-    }
-  }
-
-  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    if (this.running) this.process.kill(signal);
-    await this.exited;
-  }
-}
-
-const children: Child[] = [];
+const children: NodeProcess[] = [];
 const start = (args: string[], env: NodeJS.ProcessEnv) => {
-  const child = new Child(args, env);
+  const child = new NodeProcess(args, env);
   children.push(child);
   return child;
 };
@@ -105,36 +47,19 @@ afterAll(async () => {
 
 describe.runIf(POSTGRES_URL && REDIS_URL)("a worker killed in the middle of a step", () => {
   const prefix = `maestro-crash-${randomBytes(4).toString("hex")}`;
-  const name = `maestro_crash_${randomBytes(6).toString("hex")}`;
-  let database: Database | undefined;
+  let database: PostgresTestDatabase | undefined;
   let runtime: EngineRuntime | undefined;
 
   afterAll(async () => {
     await Promise.all(children.map((child) => child.kill()));
     await runtime?.stop();
-    installDatabase(undefined);
-    await database?.close();
-    await adminQuery(POSTGRES_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
-    } finally {
-      redis.disconnect();
-    }
+    await database?.destroy();
+    await deleteRedisKeys(REDIS_URL, prefix);
   });
 
   it("is taken over by the other worker: every item succeeds once and each effect is applied once", { timeout: 90_000 }, async () => {
-    await adminQuery(POSTGRES_URL, `CREATE DATABASE ${name}`);
-    const url = withDatabase(POSTGRES_URL, name);
-    database = await openDatabase({ kind: "postgresql", url });
-    await applyMigrations(database.migrationTarget);
-    installDatabase(database);
-    const prisma = database.prisma;
+    database = await createPostgresDatabase(POSTGRES_URL, "maestro_crash");
+    const { prisma, url } = database;
     const team = await createTeam(prisma);
     const workflow = await saveWorkflow(prisma, team.teamId, {
       name: "charge every item",

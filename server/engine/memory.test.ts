@@ -1,43 +1,18 @@
 // The run's shared memory on a real database: upserts, JSON values, limits, the
 // "memory" run events, and the team floor.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../db/client.ts";
-import { createTestDatabase, type TestDatabase } from "../test/db.ts";
+import { withTestDatabase } from "../test/with-database.ts";
 import { createRunMemory, MEMORY_MAX_VALUE_BYTES } from "./memory.ts";
-import { StepError } from "./types.ts";
+import { seedRunRows } from "./testing/run-rows.ts";
+import { stepFailure } from "./testing/step-context.ts";
 
-let database: TestDatabase;
 let db: Db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.prisma;
-});
-afterAll(async () => {
-  await database?.destroy();
-});
-
-/** A team with one workflow, one version and one run to hang memory on. */
-async function seedRun(slug: string) {
-  const team = await db.team.create({ data: { slug, name: slug } });
-  const workflow = await db.workflow.create({ data: { teamId: team.id, slug: "flow", name: "Flow" } });
-  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, version: 1, definition: { name: "Flow", steps: [] } } });
-  const run = await db.run.create({ data: { teamId: team.id, workflowId: workflow.id, workflowVersionId: version.id, version: 1, input: {} } });
-  return { id: run.id, teamId: team.id };
-}
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StepError)) throw new Error(`expected a StepError, got ${String(error)}`);
-  return error;
-}
+withTestDatabase((database) => (db = database.prisma));
 
 describe("run memory", () => {
   it("stores JSON values, overwrites them, and lists who wrote each", async () => {
-    const run = await seedRun("mem-basic");
+    const run = await seedRunRows(db, "mem-basic");
     const memory = createRunMemory(db, run);
     expect(await memory.get("plan")).toBeUndefined();
 
@@ -57,7 +32,7 @@ describe("run memory", () => {
   });
 
   it("records a memory event for every write", async () => {
-    const run = await seedRun("mem-events");
+    const run = await seedRunRows(db, "mem-events");
     const memory = createRunMemory(db, run);
     await memory.set("a", 1, "analyst");
     await memory.set("a", 2, "executor");
@@ -69,28 +44,28 @@ describe("run memory", () => {
   });
 
   it("refuses values over 256 kB and keys outside 1..200 characters", async () => {
-    const run = await seedRun("mem-limits");
+    const run = await seedRunRows(db, "mem-limits");
     const memory = createRunMemory(db, run);
     const big = "x".repeat(MEMORY_MAX_VALUE_BYTES);
-    expect(await failure(memory.set("big", big, "analyst"))).toMatchObject({ code: "MEMORY_VALUE_TOO_LARGE", retryable: false });
+    expect(await stepFailure(memory.set("big", big, "analyst"))).toMatchObject({ code: "MEMORY_VALUE_TOO_LARGE", retryable: false });
     expect(await memory.get("big")).toBeUndefined();
     await memory.set("fits", "x".repeat(MEMORY_MAX_VALUE_BYTES - 2), "analyst");
-    expect(await failure(memory.set("", 1, "analyst"))).toMatchObject({ code: "MEMORY_KEY_INVALID" });
-    expect(await failure(memory.set("k".repeat(201), 1, "analyst"))).toMatchObject({ code: "MEMORY_KEY_INVALID" });
+    expect(await stepFailure(memory.set("", 1, "analyst"))).toMatchObject({ code: "MEMORY_KEY_INVALID" });
+    expect(await stepFailure(memory.set("k".repeat(201), 1, "analyst"))).toMatchObject({ code: "MEMORY_KEY_INVALID" });
     await memory.set("k".repeat(200), 1, "analyst");
     expect(await memory.get("k".repeat(200))).toBe(1);
   });
 
   it("keeps runs apart and never writes to another team's run", async () => {
-    const mine = await seedRun("mem-mine");
-    const theirs = await seedRun("mem-theirs");
+    const mine = await seedRunRows(db, "mem-mine");
+    const theirs = await seedRunRows(db, "mem-theirs");
     await createRunMemory(db, mine).set("secret", "mine", "analyst");
     expect(await createRunMemory(db, theirs).get("secret")).toBeUndefined();
 
     const forged = createRunMemory(db, { id: mine.id, teamId: theirs.teamId });
     expect(await forged.get("secret")).toBeUndefined();
     expect(await forged.entries()).toEqual([]);
-    expect(await failure(forged.set("secret", "overwritten", "intruder"))).toMatchObject({ code: "RUN_NOT_FOUND" });
+    expect(await stepFailure(forged.set("secret", "overwritten", "intruder"))).toMatchObject({ code: "RUN_NOT_FOUND" });
     expect(await createRunMemory(db, mine).get("secret")).toBe("mine");
   });
 });

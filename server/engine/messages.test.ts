@@ -1,33 +1,18 @@
 // The agent message router on a real database: persistence, inboxes in order, usage,
 // the "agent.message" run events with their previews, and the team floor.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../db/client.ts";
-import { createTestDatabase, type TestDatabase } from "../test/db.ts";
+import { withTestDatabase } from "../test/with-database.ts";
 import { createMessageRouter, MESSAGE_PREVIEW_CHARS } from "./messages.ts";
-import { StepError } from "./types.ts";
+import { seedRunRows } from "./testing/run-rows.ts";
+import { stepFailure } from "./testing/step-context.ts";
 
-let database: TestDatabase;
 let db: Db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.prisma;
-});
-afterAll(async () => {
-  await database?.destroy();
-});
-
-async function seedRun(slug: string) {
-  const team = await db.team.create({ data: { slug, name: slug } });
-  const workflow = await db.workflow.create({ data: { teamId: team.id, slug: "flow", name: "Flow" } });
-  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, version: 1, definition: { name: "Flow", steps: [] } } });
-  const run = await db.run.create({ data: { teamId: team.id, workflowId: workflow.id, workflowVersionId: version.id, version: 1, input: {} } });
-  return { id: run.id, teamId: team.id };
-}
+withTestDatabase((database) => (db = database.prisma));
 
 describe("message router", () => {
   it("delivers typed messages to inboxes, oldest first, with their usage", async () => {
-    const run = await seedRun("msg-basic");
+    const run = await seedRunRows(db, "msg-basic");
     const router = createMessageRouter(db, run, "pipeline");
     await router.send({ from: "analyst", to: "executor", kind: "plan", content: { steps: ["a", "b"] }, usage: { inputTokens: 10, outputTokens: 20, costNano: 3_000 } });
     await router.send({ from: "executor", to: "verifier", kind: "result", content: "done" });
@@ -47,7 +32,7 @@ describe("message router", () => {
   });
 
   it("records an agent.message event with a preview of the content as text", async () => {
-    const run = await seedRun("msg-events");
+    const run = await seedRunRows(db, "msg-events");
     const router = createMessageRouter(db, run, null);
     const long = "word ".repeat(100);
     await router.send({ from: "analyst", to: "gatekeeper", kind: "task", content: long });
@@ -62,21 +47,19 @@ describe("message router", () => {
   });
 
   it("stores a message without content as JSON null", async () => {
-    const run = await seedRun("msg-null");
+    const run = await seedRunRows(db, "msg-null");
     const router = createMessageRouter(db, run, null);
     await router.send({ from: "executor", to: "verifier", kind: "note", content: null });
     expect((await router.inbox("verifier"))[0]!.content).toBeNull();
   });
 
   it("neither reads nor writes another team's run", async () => {
-    const mine = await seedRun("msg-mine");
-    const theirs = await seedRun("msg-theirs");
+    const mine = await seedRunRows(db, "msg-mine");
+    const theirs = await seedRunRows(db, "msg-theirs");
     await createMessageRouter(db, mine, null).send({ from: "a", to: "b", kind: "note", content: "private" });
     const forged = createMessageRouter(db, { id: mine.id, teamId: theirs.teamId }, null);
     expect(await forged.inbox()).toEqual([]);
-    const error = await forged.send({ from: "x", to: "b", kind: "note", content: "injected" }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StepError);
-    expect((error as StepError).code).toBe("RUN_NOT_FOUND");
+    expect((await stepFailure(forged.send({ from: "x", to: "b", kind: "note", content: "injected" }))).code).toBe("RUN_NOT_FOUND");
     expect(await db.agentMessage.count({ where: { runId: mine.id } })).toBe(1);
   });
 });

@@ -10,25 +10,45 @@ export interface TestDatabase extends Database {
   destroy(): Promise<void>;
 }
 
+export interface PostgresTestDatabase extends TestDatabase {
+  /** Reaches this database (for child processes). */
+  url: string;
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = env().DATABASE_URL;
-  if (!serverUrl) {
-    const database = await openDatabase({ kind: "pglite" });
-    await applyMigrations(database.migrationTarget);
-    installDatabase(database);
-    return { ...database, destroy: async () => { installDatabase(undefined); await database.close(); } };
-  }
-  const name = `maestro_test_${randomBytes(6).toString("hex")}`;
-  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
-  const database = await openDatabase({ kind: "postgresql", url: withDatabase(serverUrl, name) });
+  if (serverUrl) return createPostgresDatabase(serverUrl);
+  const database = await openDatabase({ kind: "pglite" });
   await applyMigrations(database.migrationTarget);
   installDatabase(database);
+  return { ...database, destroy: async () => { installDatabase(undefined); await database.close(); } };
+}
+
+/** A new, migrated database on the PostgreSQL server at `serverUrl`, installed as this process's database. */
+export async function createPostgresDatabase(serverUrl: string, namePrefix = "maestro_test"): Promise<PostgresTestDatabase> {
+  const name = `${namePrefix}_${randomBytes(6).toString("hex")}`;
+  const url = withDatabase(serverUrl, name);
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const drop = () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  let database: Database | undefined;
+  try {
+    database = await openDatabase({ kind: "postgresql", url });
+    await applyMigrations(database.migrationTarget);
+  } catch (error) {
+    // Nothing else would drop it: the caller never gets a handle.
+    await database?.close();
+    await drop();
+    throw error;
+  }
+  installDatabase(database);
+  const opened = database;
   return {
-    ...database,
+    ...opened,
+    url,
     destroy: async () => {
       installDatabase(undefined);
-      await database.close();
-      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await opened.close();
+      await drop();
     },
   };
 }

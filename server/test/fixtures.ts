@@ -7,8 +7,8 @@ import type { AuthPolicy } from "../auth/policy.ts";
 import { createContextForPrincipal } from "../api/context.ts";
 import { createCaller } from "../api/root.ts";
 import type { Role } from "../shared/rbac.ts";
-import { afterAll, beforeAll } from "vitest";
-import { createTestDatabase, type TestDatabase } from "./db.ts";
+import type { TestDatabase } from "./db.ts";
+import { withTestDatabase } from "./with-database.ts";
 
 export const TEST_PASSWORD = "Test-Password-For-Maestro-1";
 
@@ -69,12 +69,8 @@ export async function seedFixtures(db: Db): Promise<Fixtures> {
  */
 export function withFixtures(): Fixtures & { database: TestDatabase } {
   const fixtures = {} as Fixtures & { database: TestDatabase };
-  beforeAll(async () => {
-    const database = await createTestDatabase();
+  withTestDatabase(async (database) => {
     Object.assign(fixtures, await seedFixtures(database.prisma), { database });
-  });
-  afterAll(async () => {
-    await fixtures.database?.destroy();
   });
   return fixtures;
 }

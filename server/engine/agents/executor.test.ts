@@ -1,26 +1,21 @@
 // The executor role on the offline model and a real run: sub-tasks in dependency order
 // with their dependencies' outputs, failures that skip dependents but nothing else, the
 // concurrency bound, and the failures that end the whole step.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client.ts";
 import { BUILTIN_OFFLINE } from "../../llm/gateway.ts";
-import { createTestDatabase, type TestDatabase } from "../../test/db.ts";
-import { StepError } from "../types.ts";
+import { withTestDatabase } from "../../test/with-database.ts";
+import { stepFailure } from "../testing/step-context.ts";
 import { EXECUTOR_CONCURRENCY } from "./executor.ts";
 import type { Execution, Plan, Subtask } from "./schemas.ts";
 import { seedAgentRun, testGateway, type ChatFunction, type TestGateway } from "./testing.ts";
 
-let database: TestDatabase;
 let db: Db;
 let offline: TestGateway;
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.prisma;
+withTestDatabase((database) => (db = database.prisma));
+beforeAll(() => {
   offline = testGateway(() => [BUILTIN_OFFLINE]);
-});
-afterAll(async () => {
-  await database?.destroy();
 });
 
 const REQUEST = "Prepare the release";
@@ -28,15 +23,6 @@ const subtask = (id: string, title: string, dependsOn: string[] = [], descriptio
 const planOf = (...subtasks: Subtask[]): Plan => ({ summary: "A plan", subtasks, assumptions: [] });
 const chat: ChatFunction = (context, request) => offline.gateway.chat(context, request);
 const messagesOf = (runId: string) => db.agentMessage.findMany({ where: { runId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
-
-async function failureOf(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StepError)) throw new Error(`expected a StepError, got ${String(error)}`);
-  return error;
-}
 
 describe("the executor", () => {
   it("runs each sub-task in its own conversation, after its dependencies and with their outputs", async () => {
@@ -115,7 +101,7 @@ describe("the executor", () => {
 
   it("a plan that is not one fails the step for good", async () => {
     const run = await seedAgentRun(db, chat);
-    const error = await failureOf(run.invoke({ agent: "executor", task: "Go", context: { plan: { subtasks: "all of them" } } }));
+    const error = await stepFailure(run.invoke({ agent: "executor", task: "Go", context: { plan: { subtasks: "all of them" } } }));
     expect(error.code).toBe("AGENT_BAD_CONTEXT");
     expect(error.message).toContain("subtasks: expected array, got string");
   });
@@ -124,7 +110,7 @@ describe("the executor", () => {
     const run = await seedAgentRun(db, chat);
     await db.agent.create({ data: { teamId: run.teamId, slug: "executor", name: "Thrifty executor", role: "executor", instructions: "", tools: [], maxCostNano: 1n } });
     const plan = planOf(subtask("t1", "One"), subtask("t2", "Two"));
-    const error = await failureOf(run.invoke({ agent: "executor", task: "Go", context: { plan } }));
+    const error = await stepFailure(run.invoke({ agent: "executor", task: "Go", context: { plan } }));
     expect(error.code).toBe("AGENT_COST_LIMIT");
     expect((await messagesOf(run.runId)).some((m) => m.kind === "result" && m.to === "verifier")).toBe(false);
   });

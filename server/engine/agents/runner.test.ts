@@ -4,41 +4,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client.ts";
 import { BUILTIN_OFFLINE } from "../../llm/gateway.ts";
-import type { ConfiguredProvider } from "../../llm/gateway-types.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../../llm/testing/fake-openai.ts";
-import { createTestDatabase, type TestDatabase } from "../../test/db.ts";
-import { StepError } from "../types.ts";
+import { withTestDatabase } from "../../test/with-database.ts";
+import { fakeOpenAIProvider } from "../testing/fake-provider.ts";
+import { stepFailure } from "../testing/step-context.ts";
 import type { Plan, Review, Verdict } from "./schemas.ts";
 import { seedAgentRun, testGateway, type AgentRun, type TestGateway } from "./testing.ts";
 
-let database: TestDatabase;
 let db: Db;
 let openai: FakeOpenAI;
 let offline: TestGateway;
 let viaOpenAI: TestGateway;
 
-const fakeProvider = (): ConfiguredProvider => ({
-  id: "prov-openai",
-  name: "openai",
-  kind: "openai",
-  baseUrl: openai.url,
-  apiKey: "not-a-real-openai-key",
-  models: ["gpt-4o-mini"],
-  priority: 1,
-  timeoutMs: 5_000,
-  version: "1",
-});
-
+withTestDatabase((database) => (db = database.prisma));
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.prisma;
   openai = await startFakeOpenAI();
   offline = testGateway(() => [BUILTIN_OFFLINE]);
-  viaOpenAI = testGateway(() => [fakeProvider()]);
+  viaOpenAI = testGateway(() => [fakeOpenAIProvider(openai.url)]);
 });
 afterAll(async () => {
   await openai?.close();
-  await database?.destroy();
 });
 
 const REQUEST = "Summarise the open issues, then draft a release note and post it to the team";
@@ -51,15 +36,6 @@ const PLAN: Plan = {
   assumptions: [],
 };
 const SCORES = { correctness: 0.9, transparency: 0.8, safety: 0.9, autonomy: 0.7, fairness: 0.9 };
-
-async function failureOf(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StepError)) throw new Error(`expected a StepError, got ${String(error)}`);
-  return error;
-}
 
 const messagesOf = (runId: string) => db.agentMessage.findMany({ where: { runId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
 const submit = (value: unknown) => ({ kind: "tool_call" as const, name: "submit_result", arguments: typeof value === "string" ? value : JSON.stringify(value) });
@@ -130,7 +106,7 @@ describe("agents on the offline model", () => {
   it("an unknown agent fails for good, naming the agents there are", async () => {
     const run = await newRun(offline);
     await customAgent(run, { slug: "scribe" });
-    const error = await failureOf(run.invoke({ agent: "nobody", task: "Hello" }));
+    const error = await stepFailure(run.invoke({ agent: "nobody", task: "Hello" }));
     expect(error.code).toBe("UNKNOWN_AGENT");
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("analyst, executor, gatekeeper, scribe, verifier");
@@ -176,7 +152,7 @@ describe("agents on the fake OpenAI server", () => {
     const run = await newRun(viaOpenAI);
     await customAgent(run, { slug: "chatty", maxTurns: 2 });
     openai.enqueue({ kind: "text", text: "hello" }, submit({ nope: true }));
-    const error = await failureOf(run.invoke({ agent: "chatty", task: "Answer" }));
+    const error = await stepFailure(run.invoke({ agent: "chatty", task: "Answer" }));
     expect(error.code).toBe("AGENT_MAX_TURNS");
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("within 2 turns");
@@ -187,7 +163,7 @@ describe("agents on the fake OpenAI server", () => {
     const run = await newRun(viaOpenAI);
     await customAgent(run, { slug: "frugal", maxCostNano: 1n });
     openai.enqueue({ kind: "text", text: "thinking out loud" });
-    const error = await failureOf(run.invoke({ agent: "frugal", task: "Answer" }));
+    const error = await stepFailure(run.invoke({ agent: "frugal", task: "Answer" }));
     expect(error.code).toBe("AGENT_COST_LIMIT");
     expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/"frugal" spent \$[\d.]+, over its limit of \$0\.000000001/);
@@ -196,7 +172,7 @@ describe("agents on the fake OpenAI server", () => {
   it("a vendor refusal fails the step with the gateway's error", async () => {
     const run = await newRun(viaOpenAI);
     openai.enqueue({ kind: "error", status: 400, message: "bad tools" });
-    const error = await failureOf(run.invoke({ agent: "verifier", task: "Check" }));
+    const error = await stepFailure(run.invoke({ agent: "verifier", task: "Check" }));
     expect(error.code).toBe("LLM_BAD_REQUEST");
   });
 
@@ -213,7 +189,7 @@ describe("agents on the fake OpenAI server", () => {
   it("a rejection by the gatekeeper fails the step for good, with the reasons", async () => {
     const run = await newRun(viaOpenAI);
     openai.enqueue(submit({ decision: "reject", reasons: ["It would leak customer data."], priority: "low", order: [], requiresApproval: false, risky: [] }));
-    const error = await failureOf(run.invoke({ agent: "gatekeeper", task: "Review", context: { plan: PLAN } }));
+    const error = await stepFailure(run.invoke({ agent: "gatekeeper", task: "Review", context: { plan: PLAN } }));
     expect(error.code).toBe("REJECTED_BY_GATEKEEPER");
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("It would leak customer data.");

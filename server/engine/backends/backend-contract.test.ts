@@ -2,8 +2,8 @@
 // half runs in the PostgreSQL + Redis pass (REDIS_URL set), which .ci/run always runs and
 // fails when Redis is missing; on a machine with only Node, the embedded half runs.
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { deleteRedisKeys } from "../testing/redis.ts";
 import type { DeadLetterHandler, ExecutionBackend, JobContext, StepJob } from "../types.ts";
 import { createBackend } from "./index.ts";
 
@@ -22,15 +22,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  if (!REDIS_URL) return;
-  const redis = new Redis(REDIS_URL);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${FILE_PREFIX}*`, "COUNT", 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  await redis.quit();
+  if (REDIS_URL) await deleteRedisKeys(REDIS_URL, FILE_PREFIX);
 });
 
 interface Kind {

@@ -4,11 +4,11 @@
 // PostgreSQL + Redis pass (REDIS_URL set), which .ci/run always runs.
 import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../test/db.ts";
 import type { LoadBalancing } from "../load-balancing.ts";
 import { NodeRegistry } from "../nodes.ts";
+import { deleteRedisKeys } from "../testing/redis.ts";
 import type { StepJob } from "../types.ts";
 import { BullmqBackend, STEP_QUEUE, nodeQueueName } from "./bullmq.ts";
 
@@ -35,15 +35,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await database.destroy();
-  if (!REDIS_URL) return;
-  const redis = new Redis(REDIS_URL);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${FILE_PREFIX}*`, "COUNT", 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  await redis.quit();
+  if (REDIS_URL) await deleteRedisKeys(REDIS_URL, FILE_PREFIX);
 });
 
 /** Registers nodes named in sorted order (`a` before `b`), each with its own registry. */

@@ -9,9 +9,9 @@ import {
   type MapItemStep,
   type StepDefinition,
   type TypeSpec,
-  type ValueType,
   type WorkflowDefinition,
 } from "../../shared/workflow-definition.ts";
+import { valueFits } from "../runners/type-check.ts";
 import { analyzeWorkflow, referenceType, typeFits, type TypeContext } from "./graph.ts";
 import { compileTemplate, conditionReferences, scanTemplates, TEMPLATE_FIELDS, TEXT_FIELDS, type PathSegment, type TemplateReference } from "./templates.ts";
 
@@ -64,25 +64,8 @@ export function describeValue(value: unknown): string {
   return typeWords(typeof value);
 }
 
-/** Does a run-time value have the declared type? */
-export function valueFits(value: unknown, type: ValueType): boolean {
-  switch (type) {
-    case "any":
-      return true;
-    case "string":
-      return typeof value === "string";
-    case "number":
-      return typeof value === "number" && Number.isFinite(value);
-    case "integer":
-      return typeof value === "number" && Number.isInteger(value);
-    case "boolean":
-      return typeof value === "boolean";
-    case "object":
-      return isPlainObject(value);
-    case "array":
-      return Array.isArray(value);
-  }
-}
+// Does a run-time value have the declared type? The same check a TypeSpec makes, so one function.
+export { valueFits };
 
 function pathLabel(path: readonly PathSegment[]): string {
   return path.reduce<string>((label, segment) => (typeof segment === "number" ? `${label}[${segment}]` : label ? `${label}.${segment}` : segment), "");

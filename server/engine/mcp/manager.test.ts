@@ -14,7 +14,10 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createTestDatabase, type TestDatabase } from "../../test/db.ts";
 import type { Db } from "../../db/client.ts";
-import { StepError, type ToolResult } from "../types.ts";
+import { eventually } from "../testing/harness.ts";
+import { isProcessAlive } from "../testing/node-process.ts";
+import { stepFailure } from "../testing/step-context.ts";
+import type { ToolResult } from "../types.ts";
 import { backoffDelay, McpManager, toToolResult } from "./manager.ts";
 import { sealSecrets } from "./config.ts";
 
@@ -59,25 +62,6 @@ const seenPids = new Set<number>();
 
 const signal = () => new AbortController().signal;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Polls until the condition holds (bounded), for things that happen in another process. */
-async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
-
 async function statusOf(name: string) {
   const status = (await manager.status(teamId)).find((s) => s.name === name);
   if (status?.pid) seenPids.add(status.pid);
@@ -98,15 +82,6 @@ async function register(name: string, data: { transport: "stdio" | "http"; comma
       secretNames: Object.keys(secrets),
     },
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StepError);
-  return error as StepError;
 }
 
 function startHttpServer(): Promise<Server> {
@@ -206,23 +181,23 @@ describe("McpManager over stdio", () => {
   it("starts a killed server again on the next call", async () => {
     const before = (await statusOf("fs"))!.pid!;
     process.kill(before, "SIGKILL");
-    await eventually(async () => (await statusOf("fs"))?.pid !== before, "the manager to notice the dead server");
+    await eventually(async () => (await statusOf("fs"))?.pid !== before, 10_000, "the manager to notice the dead server");
 
     const file = await manager.call(teamId, "fs.read_text_file", { path: path.join(folder, "notes.txt") }, signal());
     expect(file.isError).toBe(false);
     const after = (await statusOf("fs"))!;
     expect(after.state).toBe("connected");
     expect(after.pid).not.toBe(before);
-    expect(alive(before)).toBe(false);
+    expect(isProcessAlive(before)).toBe(false);
   });
 
   it("fails a call in flight at once, as retryable, when its server dies; the next call reconnects", async () => {
     const inFlight = manager.call(teamId, "probe.hang", {}, signal());
-    const pid = Number(await eventually(() => existsSync(hangMarker) && readFile(hangMarker, "utf8"), "the hanging call to start"));
+    const pid = Number(await eventually(() => existsSync(hangMarker) && readFile(hangMarker, "utf8"), 10_000, "the hanging call to start"));
     seenPids.add(pid);
     process.kill(pid, "SIGKILL");
 
-    const error = await failure(inFlight);
+    const error = await stepFailure(inFlight);
     expect(error).toMatchObject({ retryable: true, code: "TOOL_UNAVAILABLE" });
     expect(error.message).toContain('"probe"');
 
@@ -242,19 +217,19 @@ describe("McpManager over stdio", () => {
   it("picks up tools the server adds while connected", async () => {
     expect((await manager.list(teamId)).map((t) => t.name)).not.toContain("probe.learned");
     await manager.call(teamId, "probe.learn", {}, signal());
-    await eventually(async () => (await manager.list(teamId)).some((t) => t.name === "probe.learned"), "the new tool to be listed");
+    await eventually(async () => (await manager.list(teamId)).some((t) => t.name === "probe.learned"), 10_000, "the new tool to be listed");
     expect(await manager.call(teamId, "probe.learned", {}, signal())).toEqual({ content: "new", isError: false });
     await eventually(async () => {
       const row = await db.mcpServer.findUniqueOrThrow({ where: { teamId_name: { teamId, name: "probe" } } });
       return (row.tools as { name: string }[]).some((t) => t.name === "learned");
-    }, "the stored listing to include the new tool");
+    }, 10_000, "the stored listing to include the new tool");
   });
 
   it("reports a server whose command does not exist as unavailable, with the reason", async () => {
     await register("ghost", { transport: "stdio", command: "no-such-mcp-server-command" });
     const quick = new McpManager({ db: async () => db, reconnectWaitMs: 700, backoff: { initialMs: 100 } });
     try {
-      const error = await failure(quick.call(teamId, "ghost.anything", {}, signal()));
+      const error = await stepFailure(quick.call(teamId, "ghost.anything", {}, signal()));
       expect(error).toMatchObject({ retryable: true, code: "TOOL_UNAVAILABLE" });
       expect(error.message).toBe('The MCP server "ghost" is unavailable: the command "no-such-mcp-server-command" was not found.');
       expect((await quick.status(teamId)).find((s) => s.name === "ghost")).toMatchObject({ state: "error", pid: null });
@@ -269,13 +244,13 @@ describe("McpManager over stdio", () => {
   });
 
   it("refuses a server that is not configured or is disabled", async () => {
-    const missing = await failure(manager.call(teamId, "nowhere.tool", {}, signal()));
+    const missing = await stepFailure(manager.call(teamId, "nowhere.tool", {}, signal()));
     expect(missing).toMatchObject({ retryable: false, code: "TOOL_UNAVAILABLE" });
     expect(missing.message).toContain('no enabled MCP server named "nowhere"');
 
     await register("off", { transport: "stdio", command: process.execPath, args: [FILESYSTEM_SERVER, folder] });
     await db.mcpServer.update({ where: { teamId_name: { teamId, name: "off" } }, data: { enabled: false } });
-    expect(await failure(manager.call(teamId, "off.list_directory", { path: folder }, signal()))).toMatchObject({ retryable: false, code: "TOOL_UNAVAILABLE" });
+    expect(await stepFailure(manager.call(teamId, "off.list_directory", { path: folder }, signal()))).toMatchObject({ retryable: false, code: "TOOL_UNAVAILABLE" });
     expect((await manager.list(teamId)).some((t) => t.name.startsWith("off."))).toBe(false);
     expect(await statusOf("off")).toMatchObject({ state: "disabled", pid: null });
   });
@@ -284,7 +259,7 @@ describe("McpManager over stdio", () => {
     await manager.call(teamId, "fs.list_directory", { path: folder }, signal());
     const pid = (await statusOf("fs"))!.pid!;
     await manager.forget(teamId, "fs");
-    expect(alive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect(await statusOf("fs")).toMatchObject({ state: "disconnected", pid: null });
     await manager.call(teamId, "fs.list_directory", { path: folder }, signal());
     expect((await statusOf("fs"))!.pid).not.toBe(pid);
@@ -299,7 +274,7 @@ describe("McpManager over stdio", () => {
       const listing = await manager.call(teamId, "fs.list_directory", { path: other }, signal());
       expect(JSON.stringify(listing.content)).toContain("other.txt");
       expect((await statusOf("fs"))!.pid).not.toBe(before);
-      await eventually(() => !alive(before), "the old server process to stop");
+      await eventually(() => !isProcessAlive(before), 10_000, "the old server process to stop");
     } finally {
       await db.mcpServer.update({ where: { teamId_name: { teamId, name: "fs" } }, data: { args: [FILESYSTEM_SERVER, folder] } });
       await rm(other, { recursive: true, force: true });
@@ -320,7 +295,7 @@ describe("McpManager over streamable HTTP", () => {
     await register("locked", { transport: "http", url: httpUrl, secrets: { Authorization: wrong } });
     const quick = new McpManager({ db: async () => db, reconnectWaitMs: 300, backoff: { initialMs: 100 } });
     try {
-      const error = await failure(quick.call(teamId, "locked.whoami", {}, signal()));
+      const error = await stepFailure(quick.call(teamId, "locked.whoami", {}, signal()));
       expect(error).toMatchObject({ retryable: true, code: "TOOL_UNAVAILABLE" });
       expect(error.message).toContain("HTTP 401");
       const row = await db.mcpServer.findUniqueOrThrow({ where: { teamId_name: { teamId, name: "locked" } } });
@@ -340,7 +315,7 @@ describe("McpManager over streamable HTTP", () => {
     await register("nothing", { transport: "http", url: `http://127.0.0.1:${port}/mcp` });
     const quick = new McpManager({ db: async () => db, reconnectWaitMs: 300, backoff: { initialMs: 100 } });
     try {
-      const error = await failure(quick.call(teamId, "nothing.tool", {}, signal()));
+      const error = await stepFailure(quick.call(teamId, "nothing.tool", {}, signal()));
       expect(error.message).toMatch(/"nothing" is unavailable: .*ECONNREFUSED/);
     } finally {
       await quick.close();
@@ -354,7 +329,7 @@ describe("close", () => {
     for (const name of ["fs", "probe"]) await statusOf(name);
     expect(seenPids.size).toBeGreaterThanOrEqual(2);
     await manager.close();
-    for (const pid of seenPids) expect(alive(pid)).toBe(false);
+    for (const pid of seenPids) expect(isProcessAlive(pid)).toBe(false);
     await expect(manager.call(teamId, "fs.list_directory", { path: folder }, signal())).rejects.toMatchObject({ retryable: true, code: "TOOL_UNAVAILABLE" });
   });
 });

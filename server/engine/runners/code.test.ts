@@ -1,46 +1,18 @@
 // The code step through the real sandbox: values in and out, console lines as logs,
 // limits from the step capped by the configuration, and sandbox failures sorted.
 import { afterAll, describe, expect, it } from "vitest";
-import type { WorkflowDefinition } from "../../shared/workflow-definition.ts";
 import { shutdownSandbox } from "../sandbox/index.ts";
-import { StepError, type StepContext, type StepOutcome } from "../types.ts";
+import { stepFailure, testStepContext } from "../testing/step-context.ts";
+import type { StepOutcome } from "../types.ts";
 import { createCodeRunner, type CodeStep } from "./code.ts";
-
-const DEFINITION: WorkflowDefinition = { schemaVersion: 1, name: "Test", description: "", inputs: {}, outputs: {}, steps: [] };
-const unused = () => {
-  throw new Error("not used by code steps");
-};
 
 afterAll(() => shutdownSandbox());
 
 const runner = createCodeRunner({ defaultTimeoutMs: 2_000, defaultMemoryMb: 32 });
 
 function run(step: CodeStep, signal: AbortSignal = new AbortController().signal, codeRunner = runner): { outcome: Promise<StepOutcome>; logs: string[] } {
-  const logs: string[] = [];
-  const ctx: StepContext<CodeStep> = {
-    run: { id: "run-1", teamId: "team-a", workflowId: "wf-1", createdById: null, apiKeyId: null, definition: DEFINITION },
-    step,
-    stepKey: "calc",
-    stepId: "calc",
-    attempt: 1,
-    idempotencyKey: "run-1:calc",
-    signal,
-    log: (level, message) => void logs.push(`${level}: ${message}`),
-    gateway: unused,
-    tools: { list: unused, call: unused },
-    memory: { get: unused, set: unused, entries: unused },
-    messages: { send: unused, inbox: unused },
-  };
+  const { ctx, logs } = testStepContext(step, { stepKey: "calc", signal });
   return { outcome: codeRunner(ctx), logs };
-}
-
-async function stepFailure(promise: Promise<StepOutcome>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StepError)) throw new Error(`expected a StepError, got ${String(error)}`);
-  return error;
 }
 
 const code = (body: string, over: Partial<CodeStep> = {}): CodeStep => ({ kind: "code", code: body, inputs: {}, ...over });

@@ -5,9 +5,9 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePort } from "../../llm/testing/test-helpers.ts";
-import type { WorkflowDefinition } from "../../shared/workflow-definition.ts";
+import { stepFailure, testStepContext } from "../testing/step-context.ts";
 import { createAllowlist } from "../tools/allowlist.ts";
-import { StepError, type StepContext, type StepOutcome } from "../types.ts";
+import type { StepOutcome } from "../types.ts";
 import { createHttpRunner, type HttpStep } from "./http.ts";
 
 interface Seen {
@@ -96,10 +96,6 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const DEFINITION: WorkflowDefinition = { schemaVersion: 1, name: "Test", description: "", inputs: {}, outputs: {}, steps: [] };
-const unused = () => {
-  throw new Error("not used by http steps");
-};
 const runner = createHttpRunner({ allowlist: createAllowlist(["127.0.0.1"]) });
 
 function run(
@@ -107,31 +103,8 @@ function run(
   signal: AbortSignal = new AbortController().signal,
   httpRunner = runner,
 ): { outcome: Promise<StepOutcome>; logs: string[] } {
-  const logs: string[] = [];
-  const ctx: StepContext<HttpStep> = {
-    run: { id: "run-1", teamId: "team-a", workflowId: "wf-1", createdById: null, apiKeyId: null, definition: DEFINITION },
-    step: { kind: "http", method: "GET", ...step },
-    stepKey: "call",
-    stepId: "call",
-    attempt: 2,
-    idempotencyKey: "run-1:call",
-    signal,
-    log: (level, message) => void logs.push(`${level}: ${message}`),
-    gateway: unused,
-    tools: { list: unused, call: unused },
-    memory: { get: unused, set: unused, entries: unused },
-    messages: { send: unused, inbox: unused },
-  };
+  const { ctx, logs } = testStepContext<HttpStep>({ kind: "http", method: "GET", ...step }, { stepKey: "call", attempt: 2, signal });
   return { outcome: httpRunner(ctx), logs };
-}
-
-async function stepFailure(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StepError)) throw new Error(`expected a StepError, got ${String(error)}`);
-  return error;
 }
 
 const lastSeen = () => seen.at(-1)!;

@@ -8,24 +8,14 @@ import type { BudgetGuard, ConfiguredProvider, TeamGatewayConfig, UsageEvent } f
 import { createProviderClient } from "../../llm/providers/index.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../../llm/testing/fake-openai.ts";
 import { withFakeServer } from "../../llm/testing/test-helpers.ts";
-import type { TypeSpec, WorkflowDefinition } from "../../shared/workflow-definition.ts";
-import { StepError, type StepContext, type StepOutcome } from "../types.ts";
+import type { TypeSpec } from "../../shared/workflow-definition.ts";
+import { fakeOpenAIProvider } from "../testing/fake-provider.ts";
+import { stepFailure, testStepContext } from "../testing/step-context.ts";
+import type { StepOutcome } from "../types.ts";
 import { runLlmStep, stepErrorFromGateway, type LlmStep } from "./llm.ts";
 
 let openai: FakeOpenAI;
 withFakeServer(startFakeOpenAI, (started) => (openai = started));
-
-const fakeOpenaiProvider = (): ConfiguredProvider => ({
-  id: "prov-openai",
-  name: "openai",
-  kind: "openai",
-  baseUrl: openai.url,
-  apiKey: "not-a-real-openai-key",
-  models: ["gpt-4o-mini"],
-  priority: 1,
-  timeoutMs: 5_000,
-  version: "1",
-});
 
 const team = (providers: ConfiguredProvider[]): TeamGatewayConfig => ({
   providers,
@@ -56,39 +46,15 @@ function harness(providers: () => ConfiguredProvider[], budgets?: BudgetGuard): 
 }
 
 const offline = () => harness(() => [BUILTIN_OFFLINE]);
-const viaOpenAI = (budgets?: BudgetGuard) => harness(() => [fakeOpenaiProvider()], budgets);
-
-const DEFINITION: WorkflowDefinition = { schemaVersion: 1, name: "Test", description: "", inputs: {}, outputs: {}, steps: [] };
-const unused = () => {
-  throw new Error("not used by llm steps");
-};
+const viaOpenAI = (budgets?: BudgetGuard) => harness(() => [fakeOpenAIProvider(openai.url)], budgets);
 
 function run(h: Harness, step: LlmStep, signal: AbortSignal = new AbortController().signal): { outcome: Promise<StepOutcome>; logs: string[] } {
-  const logs: string[] = [];
-  const ctx: StepContext<LlmStep> = {
-    run: { id: "run-1", teamId: "team-a", workflowId: "wf-1", createdById: null, apiKeyId: null, definition: DEFINITION },
-    step,
+  const { ctx, logs } = testStepContext(step, {
     stepKey: "ask",
-    stepId: "ask",
-    attempt: 1,
-    idempotencyKey: "run-1:ask",
     signal,
-    log: (level, message) => void logs.push(`${level}: ${message}`),
     gateway: (request, callSignal) => h.gateway.chat({ teamId: "team-a", runId: "run-1", stepId: "ask", operation: "workflow.step", signal: callSignal }, request),
-    tools: { list: unused, call: unused },
-    memory: { get: unused, set: unused, entries: unused },
-    messages: { send: unused, inbox: unused },
-  };
+  });
   return { outcome: runLlmStep(ctx), logs };
-}
-
-async function stepFailure(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StepError)) throw new Error(`expected a StepError, got ${String(error)}`);
-  return error;
 }
 
 const sumOf = (events: UsageEvent[], pick: (e: UsageEvent) => number) => events.reduce((n, e) => n + pick(e), 0);

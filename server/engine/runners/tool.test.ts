@@ -1,29 +1,17 @@
 // The tool step through the real tool layer on a real database.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../db/client.ts";
-import type { WorkflowDefinition } from "../../shared/workflow-definition.ts";
-import { createTestDatabase, type TestDatabase } from "../../test/db.ts";
+import { withTestDatabase } from "../../test/with-database.ts";
 import { createRunMemory } from "../memory.ts";
+import { seedRunRows } from "../testing/run-rows.ts";
+import { stepFailure, testStepContext } from "../testing/step-context.ts";
 import { createAllowlist } from "../tools/allowlist.ts";
 import { createToolInvoker, type McpToolSource } from "../tools/invoker.ts";
-import { StepError, type StepContext, type StepOutcome } from "../types.ts";
+import type { StepContext } from "../types.ts";
 import { runToolStep, toolText, type ToolStep } from "./tool.ts";
 
-let database: TestDatabase;
 let db: Db;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.prisma;
-});
-afterAll(async () => {
-  await database?.destroy();
-});
-
-const DEFINITION: WorkflowDefinition = { schemaVersion: 1, name: "Test", description: "", inputs: {}, outputs: {}, steps: [] };
-const unused = () => {
-  throw new Error("not used by tool steps");
-};
+withTestDatabase((database) => (db = database.prisma));
 
 const tickets: McpToolSource = {
   list: async () => [{ name: "tickets.close", description: "Closes a ticket", inputSchema: { type: "object", properties: { id: { type: "string" } }, required: ["id"] } }],
@@ -31,37 +19,13 @@ const tickets: McpToolSource = {
     args.id === "T-1" ? { content: { closed: "T-1" }, isError: false } : { content: [{ type: "text", text: `No ticket ${String(args.id)}` }], isError: true },
 };
 
+/** The step in a run of its own, with the real memory and tool layer. */
 async function context(step: ToolStep): Promise<{ ctx: StepContext<ToolStep>; runId: string }> {
-  const team = await db.team.create({ data: { slug: `t-${Math.random().toString(36).slice(2, 10)}`, name: "T" } });
-  const workflow = await db.workflow.create({ data: { teamId: team.id, slug: "flow", name: "Flow" } });
-  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, version: 1, definition: { name: "Flow", steps: [] } } });
-  const row = await db.run.create({ data: { teamId: team.id, workflowId: workflow.id, workflowVersionId: version.id, version: 1, input: {} } });
-  const run = { id: row.id, teamId: team.id };
+  const run = await seedRunRows(db);
   const memory = createRunMemory(db, run);
-  const ctx: StepContext<ToolStep> = {
-    run: { ...run, workflowId: workflow.id, createdById: null, apiKeyId: null, definition: DEFINITION },
-    step,
-    stepKey: "save",
-    stepId: "save",
-    attempt: 1,
-    idempotencyKey: `${run.id}:save`,
-    signal: new AbortController().signal,
-    log: () => {},
-    gateway: unused,
-    tools: createToolInvoker({ db, run, stepKey: "save", memory, allowlist: createAllowlist([]), actor: "save", mcp: tickets }),
-    memory,
-    messages: { send: unused, inbox: unused },
-  };
+  const tools = createToolInvoker({ db, run, stepKey: "save", memory, allowlist: createAllowlist([]), actor: "save", mcp: tickets });
+  const { ctx } = testStepContext(step, { stepKey: "save", run, memory, tools });
   return { ctx, runId: run.id };
-}
-
-async function stepFailure(promise: Promise<StepOutcome>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StepError)) throw new Error(`expected a StepError, got ${String(error)}`);
-  return error;
 }
 
 describe("tool step", () => {

@@ -12,7 +12,8 @@ export function typeOfValue(value: unknown): ValueType | "null" | "undefined" {
   return "any";
 }
 
-function matchesType(value: unknown, type: ValueType): boolean {
+/** Does a value have the declared type (a definition's inputs, a TypeSpec, a tool's argument)? */
+export function valueFits(value: unknown, type: ValueType): boolean {
   switch (type) {
     case "any":
       return true;
@@ -31,15 +32,15 @@ function matchesType(value: unknown, type: ValueType): boolean {
   }
 }
 
-/** An integer is a number too: "got number" reads better than "got integer" for 3 vs a string. */
-const describeType = (value: unknown) => (typeOfValue(value) === "integer" ? "number" : typeOfValue(value));
+/** The type named after "got" in a problem. An integer is a number too: "got number" reads better than "got integer" for 3 vs a string. */
+export const describeType = (value: unknown) => (typeOfValue(value) === "integer" ? "number" : typeOfValue(value));
 
 const at = (path: string, problem: string) => (path ? `${path}: ${problem}` : problem);
 const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
 /** Human-readable problems (`subtasks[0].title: expected string, got number`); empty when the value fits. */
 export function checkAgainstTypeSpec(value: unknown, spec: TypeSpec, path = ""): string[] {
-  if (!matchesType(value, spec.type)) {
+  if (!valueFits(value, spec.type)) {
     const expected = spec.type === "integer" && typeof value === "number" ? "integer" : spec.type;
     const got = spec.type === "integer" && typeof value === "number" ? `${value}` : describeType(value);
     return [at(path, `expected ${expected}, got ${got}`)];

@@ -5,22 +5,22 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client.ts";
-import { createTestDatabase, type TestDatabase } from "../../test/db.ts";
-import { createRunMemory, type RunRef } from "../memory.ts";
-import { StepError, type ToolDescriptor, type ToolResult } from "../types.ts";
+import { withTestDatabase } from "../../test/with-database.ts";
+import { createRunMemory } from "../memory.ts";
+import { seedRunRows } from "../testing/run-rows.ts";
+import { stepFailure } from "../testing/step-context.ts";
+import type { ToolDescriptor, ToolResult } from "../types.ts";
 import { createAllowlist } from "./allowlist.ts";
 import { HTTP_FETCH_MAX_BODY_BYTES } from "./builtin.ts";
 import { createToolInvoker, isToolAllowed, type McpToolSource } from "./invoker.ts";
 
-let database: TestDatabase;
 let db: Db;
 let server: Server;
 let base: string;
 const idempotencyKeys: (string | undefined)[] = [];
 
+withTestDatabase((database) => (db = database.prisma));
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.prisma;
   server = createServer((req, res) => {
     idempotencyKeys.push(req.headers["idempotency-key"] as string | undefined);
     if (req.url === "/big") {
@@ -36,16 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
-  await database?.destroy();
 });
-
-async function seedRun(slug: string): Promise<RunRef> {
-  const team = await db.team.create({ data: { slug, name: slug } });
-  const workflow = await db.workflow.create({ data: { teamId: team.id, slug: "flow", name: "Flow" } });
-  const version = await db.workflowVersion.create({ data: { workflowId: workflow.id, version: 1, definition: { name: "Flow", steps: [] } } });
-  const run = await db.run.create({ data: { teamId: team.id, workflowId: workflow.id, workflowVersionId: version.id, version: 1, input: {} } });
-  return { id: run.id, teamId: team.id };
-}
 
 const CREATE_ISSUE: ToolDescriptor = {
   name: "github.create_issue",
@@ -71,19 +62,10 @@ function scriptedMcp(answer: (name: string, args: Record<string, unknown>) => To
 const options = () => ({ signal: new AbortController().signal, idempotencyKey: "run:step:1" });
 
 async function setup(slug: string, mcp?: McpToolSource) {
-  const run = await seedRun(slug);
+  const run = await seedRunRows(db, slug);
   const memory = createRunMemory(db, run);
   const tools = createToolInvoker({ db, run, stepKey: "work", memory, allowlist: createAllowlist(["127.0.0.1"]), actor: "executor", ...(mcp ? { mcp } : {}) });
   return { run, memory, tools };
-}
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof StepError)) throw new Error(`expected a StepError, got ${String(error)}`);
-  return error;
 }
 
 describe("tool list", () => {
@@ -167,7 +149,7 @@ describe("built-in tools", () => {
     const { tools } = await setup("fetch-cancelled");
     const controller = new AbortController();
     controller.abort();
-    const error = await failure(tools.call("http_fetch", { url: `${base}/items` }, { signal: controller.signal, idempotencyKey: "k" }));
+    const error = await stepFailure(tools.call("http_fetch", { url: `${base}/items` }, { signal: controller.signal, idempotencyKey: "k" }));
     expect(error.code).toBe("CANCELLED");
   });
 });
@@ -176,22 +158,22 @@ describe("refused calls", () => {
   it("an unknown tool fails for good, listing what is available, and is recorded", async () => {
     const { source } = scriptedMcp(() => ({ content: "", isError: false }));
     const { run, tools } = await setup("unknown", source);
-    const error = await failure(tools.call("github.delete_repo", {}, options()));
+    const error = await stepFailure(tools.call("github.delete_repo", {}, options()));
     expect(error).toMatchObject({ code: "UNKNOWN_TOOL", retryable: false });
     expect(error.message).toContain("http_fetch, memory_get, memory_set, memory_list, github.create_issue");
     expect(await db.toolCall.findFirst({ where: { runId: run.id } })).toMatchObject({ server: "github", tool: "delete_repo", isError: true });
-    expect((await failure(tools.call("shell", {}, options()))).code).toBe("UNKNOWN_TOOL");
+    expect((await stepFailure(tools.call("shell", {}, options()))).code).toBe("UNKNOWN_TOOL");
   });
 
   it("arguments missing a required property or of the wrong type are refused before the tool runs", async () => {
     const { source, calls } = scriptedMcp(() => ({ content: "", isError: false }));
     const { memory, tools } = await setup("bad-args", source);
-    const missing = await failure(tools.call("memory_set", { key: "k" }, options()));
+    const missing = await stepFailure(tools.call("memory_set", { key: "k" }, options()));
     expect(missing).toMatchObject({ code: "BAD_TOOL_ARGUMENTS", retryable: false });
     expect(missing.message).toContain("value: missing (required)");
-    expect((await failure(tools.call("memory_get", { key: 5 }, options()))).message).toContain("key: expected string, got number");
-    expect((await failure(tools.call("http_fetch", { url: `${base}/x`, method: "BREW" }, options()))).message).toContain("method: expected one of");
-    expect((await failure(tools.call("github.create_issue", { labels: [] }, options()))).message).toContain("title: missing (required)");
+    expect((await stepFailure(tools.call("memory_get", { key: 5 }, options()))).message).toContain("key: expected string, got number");
+    expect((await stepFailure(tools.call("http_fetch", { url: `${base}/x`, method: "BREW" }, options()))).message).toContain("method: expected one of");
+    expect((await stepFailure(tools.call("github.create_issue", { labels: [] }, options()))).message).toContain("title: missing (required)");
     expect(calls).toEqual([]);
     expect(await memory.entries()).toEqual([]);
   });

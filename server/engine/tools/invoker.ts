@@ -3,8 +3,10 @@
 // and a "tool.call" run event) with its arguments, result and latency.
 import type { Db } from "../../db/client.ts";
 import { Prisma } from "../../db/generated/client.ts";
+import { VALUE_TYPES, type ValueType } from "../../shared/workflow-definition.ts";
 import { recordRunEvent } from "../events.ts";
 import type { RunRef } from "../memory.ts";
+import { describeType, valueFits } from "../runners/type-check.ts";
 import { StepError, isStepError, type RunMemory, type ToolDescriptor, type ToolInvoker, type ToolResult } from "../types.ts";
 import type { Allowlist } from "./allowlist.ts";
 import { BUILTIN_SERVER, BUILTIN_TOOLS, describeBuiltin, findBuiltinTool } from "./builtin.ts";
@@ -42,25 +44,13 @@ export function splitToolName(name: string): { server: string; tool: string } {
 
 type SchemaProperty = { type?: unknown; enum?: unknown };
 
+const VALUE_TYPE_NAMES: ReadonlySet<string> = new Set(VALUE_TYPES);
+const isValueType = (type: string): type is ValueType => VALUE_TYPE_NAMES.has(type);
+
+/** A JSON Schema type: the definition's value types plus "null"; a type we do not know lets anything through. */
 function hasJsonType(value: unknown, type: string): boolean {
-  switch (type) {
-    case "string":
-      return typeof value === "string";
-    case "number":
-      return typeof value === "number";
-    case "integer":
-      return Number.isInteger(value);
-    case "boolean":
-      return typeof value === "boolean";
-    case "array":
-      return Array.isArray(value);
-    case "object":
-      return typeof value === "object" && value !== null && !Array.isArray(value);
-    case "null":
-      return value === null;
-    default:
-      return true;
-  }
+  if (type === "null") return value === null;
+  return isValueType(type) ? valueFits(value, type) : true;
 }
 
 /** What is wrong with the arguments: missing required properties, wrong top-level types or enum values. */
@@ -74,7 +64,7 @@ export function checkToolArguments(schema: Record<string, unknown>, args: Record
     if (value === undefined || typeof property !== "object" || property === null) continue;
     const types = typeof property.type === "string" ? [property.type] : Array.isArray(property.type) ? (property.type as string[]) : [];
     if (types.length && !types.some((type) => hasJsonType(value, type))) {
-      problems.push(`${key}: expected ${types.join(" or ")}, got ${Array.isArray(value) ? "array" : value === null ? "null" : typeof value}`);
+      problems.push(`${key}: expected ${types.join(" or ")}, got ${describeType(value)}`);
     } else if (Array.isArray(property.enum) && !property.enum.includes(value)) {
       problems.push(`${key}: expected one of ${property.enum.map((option) => JSON.stringify(option)).join(", ")}`);
     }

@@ -2,26 +2,11 @@
 // own agents, overriding and resetting a built-in, audit rows, tenant scoping, and the
 // runner seeing what the module saved.
 import { describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
+import { apiOutcome } from "../../test/api-outcome.ts";
 import { withFixtures } from "../../test/fixtures.ts";
 import { findAgent } from "../../engine/agents/index.ts";
 
 const f = withFixtures();
-
-/** Input validation errors carry zod's issues as JSON; their messages are what a form shows. */
-function readable(message: string): string {
-  try {
-    return (JSON.parse(message) as { path: string[]; message: string }[]).map((i) => `${i.path.join(".")}: ${i.message}`).join("\n");
-  } catch {
-    return message;
-  }
-}
-
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => ({ code: "OK", message: "" }),
-    (e: unknown) => (e instanceof TRPCError ? { code: e.code, message: readable(e.message) } : { code: "THROWN", message: String(e) }),
-  );
 
 describe("agents", () => {
   it("every team has the four built-ins without any rows", async () => {
@@ -60,7 +45,7 @@ describe("agents", () => {
 
     const listed = await operator.agents.list({ teamId: f.team.id });
     expect(listed.map((a) => a.slug)).toEqual(["analyst", "gatekeeper", "executor", "verifier", "release-writer"]);
-    expect(await failure(operator.agents.create({ teamId: f.team.id, slug: "release-writer", name: "Again", role: "custom" }))).toMatchObject({
+    expect(await apiOutcome(operator.agents.create({ teamId: f.team.id, slug: "release-writer", name: "Again", role: "custom" }))).toMatchObject({
       code: "CONFLICT",
       message: 'This team already has an agent "release-writer".',
     });
@@ -85,15 +70,15 @@ describe("agents", () => {
     expect(reset).toMatchObject({ slug: "gatekeeper", builtIn: true, overridden: false, id: null, maxTurns: 8 });
     expect(await findAgent(f.db, f.team.id, "gatekeeper")).toMatchObject({ maxTurns: 8 });
     expect(await f.db.auditLog.count({ where: { action: "agent.remove", targetId: changed.id! } })).toBe(1);
-    expect(await failure(admin.agents.remove({ teamId: f.team.id, slug: "gatekeeper" }))).toMatchObject({ code: "CONFLICT" });
+    expect(await apiOutcome(admin.agents.remove({ teamId: f.team.id, slug: "gatekeeper" }))).toMatchObject({ code: "CONFLICT" });
   });
 
   it("removes a team's own agent for good", async () => {
     const operator = await f.caller("operator");
     await operator.agents.create({ teamId: f.team.id, slug: "temp-agent", name: "Temp", role: "custom" });
     expect(await operator.agents.remove({ teamId: f.team.id, slug: "temp-agent" })).toBeNull();
-    expect(await failure(operator.agents.get({ teamId: f.team.id, slug: "temp-agent" }))).toMatchObject({ code: "NOT_FOUND" });
-    expect(await failure(operator.agents.remove({ teamId: f.team.id, slug: "temp-agent" }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await apiOutcome(operator.agents.get({ teamId: f.team.id, slug: "temp-agent" }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await apiOutcome(operator.agents.remove({ teamId: f.team.id, slug: "temp-agent" }))).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("keeps each team's agents to itself", async () => {
@@ -101,19 +86,19 @@ describe("agents", () => {
     await outsider.agents.create({ teamId: f.otherTeam.id, slug: "globex-only", name: "Globex only", role: "analyst" });
     const admin = await f.caller("admin");
     expect((await admin.agents.list({ teamId: f.team.id })).map((a) => a.slug)).not.toContain("globex-only");
-    expect(await failure(admin.agents.get({ teamId: f.team.id, slug: "globex-only" }))).toMatchObject({ code: "NOT_FOUND" });
-    expect(await failure(admin.agents.update({ teamId: f.team.id, slug: "globex-only", name: "Mine now" }))).toMatchObject({ code: "NOT_FOUND" });
-    expect(await failure(outsider.agents.list({ teamId: f.team.id }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await apiOutcome(admin.agents.get({ teamId: f.team.id, slug: "globex-only" }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await apiOutcome(admin.agents.update({ teamId: f.team.id, slug: "globex-only", name: "Mine now" }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await apiOutcome(outsider.agents.list({ teamId: f.team.id }))).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("validates with messages that say what to fix", async () => {
     const operator = await f.caller("operator");
-    const badTool = await failure(operator.agents.create({ teamId: f.team.id, slug: "bad-tools", name: "Bad", role: "custom", tools: ["rm -rf"] }));
+    const badTool = await apiOutcome(operator.agents.create({ teamId: f.team.id, slug: "bad-tools", name: "Bad", role: "custom", tools: ["rm -rf"] }));
     expect(badTool.code).toBe("BAD_REQUEST");
     expect(badTool.message).toContain('tools.0: must be a tool name such as "http_fetch", "server.tool" or "server.*"');
-    const badRole = await failure(operator.agents.create({ teamId: f.team.id, slug: "bad-role", name: "Bad", role: "boss" as "custom" }));
+    const badRole = await apiOutcome(operator.agents.create({ teamId: f.team.id, slug: "bad-role", name: "Bad", role: "boss" as "custom" }));
     expect(badRole.code).toBe("BAD_REQUEST");
-    const badTurns = await failure(operator.agents.update({ teamId: f.team.id, slug: "analyst", maxTurns: 0 }));
+    const badTurns = await apiOutcome(operator.agents.update({ teamId: f.team.id, slug: "analyst", maxTurns: 0 }));
     expect(badTurns.message).toContain("maxTurns");
     expect(await f.db.agent.count({ where: { slug: { in: ["bad-tools", "bad-role"] } } })).toBe(0);
   });

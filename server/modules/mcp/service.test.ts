@@ -1,13 +1,14 @@
 // The MCP server registry through the API, per role, against a real database and the
 // filesystem MCP server from npm.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { apiOutcome } from "../../test/api-outcome.ts";
 import { withFixtures } from "../../test/fixtures.ts";
 import { mcpManager, openSecrets, stopMcpManager } from "../../engine/mcp/index.ts";
+import { isProcessAlive } from "../../engine/testing/node-process.ts";
 
 const f = withFixtures();
 const FILESYSTEM_SERVER = createRequire(import.meta.url).resolve("@modelcontextprotocol/server-filesystem/dist/index.js");
@@ -25,34 +26,10 @@ afterAll(async () => {
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 
-/** Input validation errors carry zod's issues as JSON; their messages are what a form shows. */
-function readable(message: string): string {
-  try {
-    return (JSON.parse(message) as { path: string[]; message: string }[]).map((i) => `${i.path.join(".")}: ${i.message}`).join("\n");
-  } catch {
-    return message;
-  }
-}
-
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => ({ code: "OK", message: "" }),
-    (e: unknown) => (e instanceof TRPCError ? { code: e.code, message: readable(e.message) } : { code: "THROWN", message: String(e) }),
-  );
-
 async function everythingStoredAbout(serverId: string): Promise<string> {
   const row = await f.db.mcpServer.findUnique({ where: { id: serverId } });
   const audit = await f.db.auditLog.findMany({ where: { targetId: serverId } });
   return JSON.stringify({ row, audit });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const fsServer = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -115,29 +92,29 @@ describe("mcp servers", () => {
     const admin = await f.caller("admin");
     const base = { teamId: f.team.id, name: "bad" };
 
-    const noCommand = await failure(admin.mcp.create({ ...base, transport: "stdio" }));
+    const noCommand = await apiOutcome(admin.mcp.create({ ...base, transport: "stdio" }));
     expect(noCommand).toMatchObject({ code: "BAD_REQUEST" });
     expect(noCommand.message).toContain("command: A stdio server needs a command");
 
-    const noUrl = await failure(admin.mcp.create({ ...base, transport: "http" }));
+    const noUrl = await apiOutcome(admin.mcp.create({ ...base, transport: "http" }));
     expect(noUrl.message).toContain("url: An HTTP server needs its URL");
 
-    const ftp = await failure(admin.mcp.create({ ...base, transport: "http", url: "ftp://files.example.test" }));
+    const ftp = await apiOutcome(admin.mcp.create({ ...base, transport: "http", url: "ftp://files.example.test" }));
     expect(ftp.message).toContain("url: must be an http:// or https:// URL");
 
-    const dotted = await failure(admin.mcp.create({ ...base, name: "my.server", transport: "stdio", command: "npx" }));
+    const dotted = await apiOutcome(admin.mcp.create({ ...base, name: "my.server", transport: "stdio", command: "npx" }));
     expect(dotted.message).toContain('tools are addressed as "name.tool"');
 
-    const inline = await failure(admin.mcp.create({ ...base, transport: "stdio", command: "npx -y @modelcontextprotocol/server-filesystem" }));
+    const inline = await apiOutcome(admin.mcp.create({ ...base, transport: "stdio", command: "npx -y @modelcontextprotocol/server-filesystem" }));
     expect(inline.message).toContain("put its arguments in args");
 
-    const envName = await failure(admin.mcp.create({ ...base, transport: "stdio", command: "npx", secrets: { "API-KEY": "x" } }));
+    const envName = await apiOutcome(admin.mcp.create({ ...base, transport: "stdio", command: "npx", secrets: { "API-KEY": "x" } }));
     expect(envName.message).toContain('secrets.API-KEY: "API-KEY" is not an environment variable name');
 
-    const empty = await failure(admin.mcp.create({ ...base, transport: "stdio", command: "npx", secrets: { API_KEY: "" } }));
+    const empty = await apiOutcome(admin.mcp.create({ ...base, transport: "stdio", command: "npx", secrets: { API_KEY: "" } }));
     expect(empty.message).toContain("secrets.API_KEY: is empty");
 
-    const header = await failure(admin.mcp.create({ ...base, transport: "http", url: "https://x.test/mcp", secrets: { "Bad Header": "x" } }));
+    const header = await apiOutcome(admin.mcp.create({ ...base, transport: "http", url: "https://x.test/mcp", secrets: { "Bad Header": "x" } }));
     expect(header.message).toContain("is not an HTTP header name");
 
     expect(await f.db.mcpServer.count({ where: { name: "bad" } })).toBe(0);
@@ -145,12 +122,12 @@ describe("mcp servers", () => {
 
   it("refuses a duplicate name within the team, but not in another team", async () => {
     const admin = await f.caller("admin");
-    const dup = await failure(admin.mcp.create(fsServer("files")));
+    const dup = await apiOutcome(admin.mcp.create(fsServer("files")));
     expect(dup.code).toBe("CONFLICT");
     expect(dup.message).toContain('already has an MCP server named "files"');
 
     const other = await admin.mcp.create(fsServer("other-files"));
-    expect(await failure(admin.mcp.update({ teamId: f.team.id, serverId: other.id, name: "files" }))).toMatchObject({ code: "CONFLICT" });
+    expect(await apiOutcome(admin.mcp.update({ teamId: f.team.id, serverId: other.id, name: "files" }))).toMatchObject({ code: "CONFLICT" });
 
     const globex = await f.caller("outsider");
     await expect(globex.mcp.create({ ...fsServer("files"), teamId: f.otherTeam.id })).resolves.toMatchObject({ name: "files" });
@@ -170,7 +147,7 @@ describe("mcp servers", () => {
     const row = await f.db.mcpServer.findUniqueOrThrow({ where: { id: created.id } });
     expect(openSecrets(row.secretsCipher)).toEqual({ TWO: "not-a-real-two-3333", THREE: "not-a-real-three-4444" });
 
-    const badName = await failure(admin.mcp.update({ teamId: f.team.id, serverId: created.id, secrets: { "NOT-ENV": "x" } }));
+    const badName = await apiOutcome(admin.mcp.update({ teamId: f.team.id, serverId: created.id, secrets: { "NOT-ENV": "x" } }));
     expect(badName).toMatchObject({ code: "BAD_REQUEST" });
     expect(badName.message).toContain("not an environment variable name");
 
@@ -185,12 +162,12 @@ describe("mcp servers", () => {
     const admin = await f.caller("admin");
     const created = await admin.mcp.create({ teamId: f.team.id, name: "pointed", transport: "http", url: "https://one.example.test/mcp", secrets: { Authorization: HEADER_SECRET } });
 
-    const moved = await failure(admin.mcp.update({ teamId: f.team.id, serverId: created.id, url: "https://elsewhere.example.test/mcp" }));
+    const moved = await apiOutcome(admin.mcp.update({ teamId: f.team.id, serverId: created.id, url: "https://elsewhere.example.test/mcp" }));
     expect(moved).toMatchObject({ code: "BAD_REQUEST" });
     expect(moved.message).toContain("Enter the secrets again (Authorization)");
-    const probe = await failure(admin.mcp.test({ teamId: f.team.id, serverId: created.id, draft: { transport: "http", url: "https://elsewhere.example.test/mcp" } }));
+    const probe = await apiOutcome(admin.mcp.test({ teamId: f.team.id, serverId: created.id, draft: { transport: "http", url: "https://elsewhere.example.test/mcp" } }));
     expect(probe.message).toContain("Enter the secrets again");
-    const toStdio = await failure(admin.mcp.update({ teamId: f.team.id, serverId: created.id, transport: "stdio", command: "npx" }));
+    const toStdio = await apiOutcome(admin.mcp.update({ teamId: f.team.id, serverId: created.id, transport: "stdio", command: "npx" }));
     expect(toStdio.message).toContain("Enter the secrets again");
 
     const again = await admin.mcp.update({ teamId: f.team.id, serverId: created.id, url: "https://elsewhere.example.test/mcp", secrets: { Authorization: "Bearer not-a-real-new-secret" } });
@@ -199,7 +176,7 @@ describe("mcp servers", () => {
     expect(dropped).toMatchObject({ url: "https://third.example.test/mcp", secretNames: [] });
     expect((await f.db.mcpServer.findUniqueOrThrow({ where: { id: created.id } })).secretsCipher).toBeNull();
 
-    const noUrl = await failure(admin.mcp.update({ teamId: f.team.id, serverId: created.id, url: null }));
+    const noUrl = await apiOutcome(admin.mcp.update({ teamId: f.team.id, serverId: created.id, url: null }));
     expect(noUrl.message).toContain("An HTTP server needs its URL");
   });
 
@@ -210,7 +187,7 @@ describe("mcp servers", () => {
     expect(await f.db.mcpServer.findUnique({ where: { id: created.id } })).toBeNull();
     const audit = await f.db.auditLog.findFirstOrThrow({ where: { action: "mcp.remove", targetId: created.id } });
     expect(audit.before).toMatchObject({ name: "doomed", transport: "stdio" });
-    expect(await failure(admin.mcp.remove({ teamId: f.team.id, serverId: created.id }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await apiOutcome(admin.mcp.remove({ teamId: f.team.id, serverId: created.id }))).toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("lets members read but only admins change or test", async () => {
@@ -219,17 +196,17 @@ describe("mcp servers", () => {
       const caller = await f.caller(persona);
       expect((await caller.mcp.list({ teamId: f.team.id })).length).toBeGreaterThan(0);
       expect(await caller.mcp.tools({ teamId: f.team.id, serverId: files!.id })).toMatchObject({ server: "files" });
-      expect(await failure(caller.mcp.create(fsServer(`by-${persona}`)))).toMatchObject({ code: "FORBIDDEN" });
-      expect(await failure(caller.mcp.update({ teamId: f.team.id, serverId: files!.id, enabled: false }))).toMatchObject({ code: "FORBIDDEN" });
-      expect(await failure(caller.mcp.remove({ teamId: f.team.id, serverId: files!.id }))).toMatchObject({ code: "FORBIDDEN" });
-      expect(await failure(caller.mcp.test({ teamId: f.team.id, serverId: files!.id }))).toMatchObject({ code: "FORBIDDEN" });
+      expect(await apiOutcome(caller.mcp.create(fsServer(`by-${persona}`)))).toMatchObject({ code: "FORBIDDEN" });
+      expect(await apiOutcome(caller.mcp.update({ teamId: f.team.id, serverId: files!.id, enabled: false }))).toMatchObject({ code: "FORBIDDEN" });
+      expect(await apiOutcome(caller.mcp.remove({ teamId: f.team.id, serverId: files!.id }))).toMatchObject({ code: "FORBIDDEN" });
+      expect(await apiOutcome(caller.mcp.test({ teamId: f.team.id, serverId: files!.id }))).toMatchObject({ code: "FORBIDDEN" });
     }
   });
 
   it("does not let another team see or change a team's servers", async () => {
     const [files] = await f.db.mcpServer.findMany({ where: { teamId: f.team.id, name: "files" } });
     const globex = await f.caller("outsider");
-    expect(await failure(globex.mcp.list({ teamId: f.team.id }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await apiOutcome(globex.mcp.list({ teamId: f.team.id }))).toMatchObject({ code: "NOT_FOUND" });
     expect((await globex.mcp.list({ teamId: f.otherTeam.id })).map((s) => s.id)).not.toContain(files!.id);
     // One at a time: a call started before its rejection is awaited would be an unhandled rejection.
     for (const call of [
@@ -238,7 +215,7 @@ describe("mcp servers", () => {
       () => globex.mcp.remove({ teamId: f.otherTeam.id, serverId: files!.id }),
       () => globex.mcp.test({ teamId: f.otherTeam.id, serverId: files!.id }),
     ]) {
-      expect(await failure(call())).toMatchObject({ code: "NOT_FOUND" });
+      expect(await apiOutcome(call())).toMatchObject({ code: "NOT_FOUND" });
     }
     expect(await f.db.mcpServer.findUniqueOrThrow({ where: { id: files!.id } })).toMatchObject({ enabled: true });
   });
@@ -274,7 +251,7 @@ describe("testing and tools", () => {
     const missing = await admin.mcp.test({ teamId: f.team.id, draft: { transport: "stdio", command: "no-such-mcp-server-command" } });
     expect(missing).toMatchObject({ ok: false, tools: [], error: 'the command "no-such-mcp-server-command" was not found' });
 
-    const incomplete = await failure(admin.mcp.test({ teamId: f.team.id, draft: { transport: "http" } }));
+    const incomplete = await apiOutcome(admin.mcp.test({ teamId: f.team.id, draft: { transport: "http" } }));
     expect(incomplete).toMatchObject({ code: "BAD_REQUEST" });
     expect(incomplete.message).toContain("needs its URL");
   });
@@ -290,10 +267,10 @@ describe("testing and tools", () => {
     expect(listed.toolCount).toBeGreaterThan(5);
     expect((await admin.mcp.tools({ teamId: f.team.id, serverId: files!.id })).source).toBe("live");
     const pid = (await mcpManager().status(f.team.id)).find((s) => s.name === "files")!.pid!;
-    expect(alive(pid)).toBe(true);
+    expect(isProcessAlive(pid)).toBe(true);
 
     await admin.mcp.update({ teamId: f.team.id, serverId: files!.id, args: [FILESYSTEM_SERVER, folder, folder], secrets: { FS_TOKEN: FS_SECRET } });
-    expect(alive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
     expect((await admin.mcp.list({ teamId: f.team.id })).find((s) => s.id === files!.id)).toMatchObject({ status: "disconnected" });
     expect((await admin.mcp.tools({ teamId: f.team.id, serverId: files!.id })).source).toBe("cached");
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
+import { apiOutcome } from "../../test/api-outcome.ts";
 import { withFixtures } from "../../test/fixtures.ts";
 import { unique } from "../../test/rbac.ts";
 import { NodeRegistry, newNodeId } from "../../engine/nodes.ts";
@@ -8,12 +8,6 @@ import { listNodes } from "./index.ts";
 
 const f = withFixtures();
 const HOUR = 3_600_000;
-
-const outcome = (p: Promise<unknown>) =>
-  p.then(
-    () => ({ code: "OK", message: "" }),
-    (e: unknown) => (e instanceof TRPCError ? { code: e.code, message: e.message } : { code: String(e), message: String(e) }),
-  );
 
 /** A node row as a process would have left it, silent for `silentMs`. */
 async function seedNode(status: NodeStatus, silentMs: number, extra: { role?: string; memoryBytes?: bigint; startedMsAgo?: number } = {}) {
@@ -116,7 +110,7 @@ describe("nodes.list", () => {
 
   it("is refused to people outside the team", async () => {
     const outsider = await f.caller("outsider");
-    expect(await outcome(outsider.nodes.list({ teamId: f.team.id }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await apiOutcome(outsider.nodes.list({ teamId: f.team.id }))).toMatchObject({ code: "NOT_FOUND" });
   });
 });
 
@@ -142,7 +136,7 @@ describe("nodes.drain", () => {
     const node = await seedNode("ACTIVE", 1_000);
     for (const persona of ["operator", "viewer"] as const) {
       const caller = await f.caller(persona);
-      expect(await outcome(caller.nodes.drain({ teamId: f.team.id, nodeId: node.id }))).toMatchObject({ code: "FORBIDDEN" });
+      expect(await apiOutcome(caller.nodes.drain({ teamId: f.team.id, nodeId: node.id }))).toMatchObject({ code: "FORBIDDEN" });
     }
     expect((await f.db.workerNode.findUniqueOrThrow({ where: { id: node.id } })).status).toBe("ACTIVE");
   });
@@ -151,14 +145,14 @@ describe("nodes.drain", () => {
     const admin = await f.caller("admin");
     const stopped = await seedNode("STOPPED", 1_000);
     const lost = await seedNode("LOST", 1_000);
-    expect(await outcome(admin.nodes.drain({ teamId: f.team.id, nodeId: stopped.id }))).toEqual({
+    expect(await apiOutcome(admin.nodes.drain({ teamId: f.team.id, nodeId: stopped.id }))).toEqual({
       code: "CONFLICT",
       message: `Node ${stopped.id} is stopped: only an active node can be drained.`,
     });
-    expect(await outcome(admin.nodes.drain({ teamId: f.team.id, nodeId: lost.id }))).toMatchObject({ code: "CONFLICT" });
+    expect(await apiOutcome(admin.nodes.drain({ teamId: f.team.id, nodeId: lost.id }))).toMatchObject({ code: "CONFLICT" });
     expect((await f.db.workerNode.findUniqueOrThrow({ where: { id: stopped.id } })).status).toBe("STOPPED");
-    expect(await outcome(admin.nodes.drain({ teamId: f.team.id, nodeId: "no-such-node" }))).toEqual({ code: "NOT_FOUND", message: "That node was not found." });
-    expect(await outcome(admin.nodes.drain({ teamId: f.team.id, nodeId: "has space" }))).toMatchObject({ code: "BAD_REQUEST" });
+    expect(await apiOutcome(admin.nodes.drain({ teamId: f.team.id, nodeId: "no-such-node" }))).toEqual({ code: "NOT_FOUND", message: "That node was not found." });
+    expect(await apiOutcome(admin.nodes.drain({ teamId: f.team.id, nodeId: "has space" }))).toMatchObject({ code: "BAD_REQUEST" });
   });
 
   it("is noticed by the node on its next heartbeat, which then stops", async () => {
