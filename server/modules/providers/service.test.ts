@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { withFixtures } from "../../test/fixtures.ts";
 import { createSecretBox } from "../../auth/encryption.ts";
 import { SHIPPED_CATALOG } from "../../llm/catalog.ts";
@@ -8,6 +7,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../../llm/testing/fake-openai.
 import { startFakeAnthropic, type FakeAnthropic } from "../../llm/testing/fake-anthropic.ts";
 import { freePort, withRawServer } from "../../llm/testing/test-helpers.ts";
 import { loadTeamGatewayConfig } from "./index.ts";
+import { apiOutcome } from "../../test/api-outcome.ts";
 
 const f = withFixtures();
 
@@ -30,20 +30,7 @@ afterAll(async () => {
   await anthropic.close();
 });
 
-/** Input validation errors carry zod's issues as JSON; their messages are what a form shows. */
-function readable(message: string): string {
-  try {
-    return (JSON.parse(message) as { path: string[]; message: string }[]).map((i) => `${i.path.join(".")}: ${i.message}`).join("\n");
-  } catch {
-    return message;
-  }
-}
-
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => ({ code: "OK", message: "" }),
-    (e: unknown) => (e instanceof TRPCError ? { code: e.code, message: readable(e.message) } : { code: "THROWN", message: String(e) }),
-  );
+const failure = apiOutcome;
 
 async function everythingStoredAbout(providerId: string): Promise<string> {
   const row = await f.db.llmProvider.findUnique({ where: { id: providerId } });
