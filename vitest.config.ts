@@ -10,6 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     setupFiles: ["server/test/setup.ts"],
+    globalSetup: ["server/test/global-setup.ts"],
     env: {
       NODE_ENV: "test",
       MAESTRO_SECRET: "test-secret-that-is-long-enough-for-signing-tokens",

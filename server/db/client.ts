@@ -21,8 +21,8 @@ export interface Database {
 
 export type DatabaseLocation =
   | { kind: "postgresql"; url: string }
-  /** `dataDir` undefined means in memory (tests). */
-  | { kind: "pglite"; dataDir?: string };
+  /** `dataDir` undefined means in memory (tests); `snapshot` starts it from a dumped data dir. */
+  | { kind: "pglite"; dataDir?: string; snapshot?: Blob };
 
 export function locationFromEnv(e = env()): DatabaseLocation {
   return e.DATABASE_URL
@@ -48,7 +48,7 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
     };
   }
   if (location.dataDir) mkdirSync(location.dataDir, { recursive: true });
-  const client = location.dataDir ? new PGlite(location.dataDir) : new PGlite();
+  const client = location.dataDir ? new PGlite(location.dataDir) : new PGlite(location.snapshot ? { loadDataDir: location.snapshot } : {});
   await client.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client), transactionOptions: TRANSACTION_OPTIONS });
   return {
