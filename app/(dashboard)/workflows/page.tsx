@@ -1,10 +1,16 @@
 import type { Metadata } from "next";
-import { ComingSoon } from "@/components/coming-soon/coming-soon";
-import { requireTeam } from "../_lib/session";
+import { HydrateClient, prefetch, serverTrpc } from "@/server/api/rsc";
+import { WorkflowsPanel } from "@/components/workflows/workflows-panel";
+import { requireScope } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Workflows" };
 
-export default async function Page() {
-  const { team } = await requireTeam();
-  return <ComingSoon href="/workflows" scopes={team.scopes} />;
+export default async function WorkflowsPage() {
+  const { team } = await requireScope("workflows:read");
+  await prefetch(serverTrpc.workflows.list.queryOptions({ teamId: team.id }));
+  return (
+    <HydrateClient>
+      <WorkflowsPanel />
+    </HydrateClient>
+  );
 }

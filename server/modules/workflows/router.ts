@@ -31,7 +31,8 @@ export const workflowsRouter = router({
   templates: read.input(teamInput).query(() => listTemplates()),
   get: read.input(workflowTargetInput).query(({ ctx, input }) => getWorkflow(ctx.db, input.teamId, input.workflowId)),
   version: read.input(workflowVersionInput).query(({ ctx, input }) => getWorkflowVersion(ctx.db, input)),
-  validate: read.input(workflowValidateInput).query(({ input }) => validateWorkflowDefinition(input.definition)),
+  // A mutation only so the definition travels in the body: as a query it would be in the URL, too long for big workflows.
+  validate: read.input(workflowValidateInput).mutation(({ input }) => validateWorkflowDefinition(input.definition)),
   export: read.input(workflowExportInput).query(({ ctx, input }) => exportWorkflow(ctx.db, input)),
   create: write.input(workflowCreateInput).mutation(({ ctx, input }) => createWorkflow(ctx.db, auditActor(ctx), input)),
   save: write.input(workflowSaveInput).mutation(({ ctx, input }) => saveWorkflow(ctx.db, auditActor(ctx), input)),
