@@ -24,6 +24,7 @@ import { RUNS_PAGE_SIZE } from "./constants";
 import { durationMs, formatDuration, isFinishedRun } from "./run-model";
 import { useNow } from "./use-now";
 import styles from "./runs.module.css";
+import { RunLimits } from "./run-limits";
 
 const REFRESH_AFTER_MS = 800;
 const SAFETY_POLL_MS = 15_000;
@@ -116,6 +117,7 @@ export function RunsPanel() {
         description="Every workflow run of the team, newest first, with live progress. Open a run to follow its steps, their output and cost."
         actions={<RealtimeStatusBadge />}
       />
+      <RunLimits />
       <div className="toolbar" role="search" aria-label="Filter runs">
         <div className="field">
           <label className="field-label" htmlFor="runs-status">

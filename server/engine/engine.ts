@@ -232,6 +232,25 @@ export class Engine {
     }
   }
 
+  /** The team's limit on runs executing at once, and whether it is the installation's default. */
+  async concurrencyLimit(teamId: string): Promise<{ limit: number; isDefault: boolean }> {
+    const db = await this.options.db();
+    const settings = await db.engineSettings.findUnique({ where: { teamId }, select: { maxConcurrentRuns: true } });
+    return settings ? { limit: settings.maxConcurrentRuns, isDefault: false } : { limit: this.defaultLimit, isDefault: true };
+  }
+
+  /** Sets the team's limit (null: back to the default) and starts queued runs that now fit. */
+  async setConcurrencyLimit(teamId: string, limit: number | null): Promise<void> {
+    const db = await this.options.db();
+    if (limit === null) await db.engineSettings.deleteMany({ where: { teamId } });
+    else await db.engineSettings.upsert({ where: { teamId }, create: { teamId, maxConcurrentRuns: limit }, update: { maxConcurrentRuns: limit } });
+    await this.admit(teamId);
+  }
+
+  private get defaultLimit(): number {
+    return this.options.defaultMaxConcurrentRuns ?? 10;
+  }
+
   // ------------------------------------------------------------------ scheduling
 
   /** Starts queued runs of the team while it has room, highest priority first. */
@@ -240,7 +259,7 @@ export class Engine {
     const started = await db.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`maestro.admit.${teamId}`}))`;
       const settings = await tx.engineSettings.findUnique({ where: { teamId }, select: { maxConcurrentRuns: true } });
-      const limit = settings?.maxConcurrentRuns ?? this.options.defaultMaxConcurrentRuns ?? 10;
+      const limit = settings?.maxConcurrentRuns ?? this.defaultLimit;
       const running = await tx.run.count({ where: { teamId, status: "RUNNING" } });
       if (running >= limit) return [];
       const next = await tx.run.findMany({

@@ -157,6 +157,14 @@ export interface RunActionResultDto {
   status: RunStatus;
 }
 
+/** How many of the team's runs may execute at once, and how many do now. */
+export interface RunLimitsDto {
+  maxConcurrentRuns: number;
+  isDefault: boolean;
+  running: number;
+  queued: number;
+}
+
 // ---------------------------------------------------------------- inputs
 
 export const workflowTargetInput = teamInput.extend({ workflowId: idSchema });
@@ -199,6 +207,8 @@ export const runListInput = teamInput
 export const runStepInput = runTargetInput.extend({ stepKey: z.string().min(1).max(200) });
 export const runApproveInput = runStepInput.extend({ approved: z.boolean(), comment: z.string().max(2000).default("") });
 export const deadLetterTargetInput = teamInput.extend({ deadLetterId: idSchema });
+/** null puts the team back on the installation's default (MAESTRO_MAX_CONCURRENT_RUNS). */
+export const runLimitsInput = teamInput.extend({ maxConcurrentRuns: z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000").nullable() });
 export const runEventsInput = runTargetInput.extend({ after: z.string().regex(/^\d+$/).optional(), limit: z.number().int().min(1).max(1000).default(500) });
 
 export { RUN_STATUSES, STEP_KINDS, STEP_STATUSES };

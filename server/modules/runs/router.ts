@@ -1,11 +1,12 @@
 import { router, scopedProcedure } from "../../api/trpc.ts";
 import { auditActor } from "../../api/actor.ts";
 import { teamInput } from "../../shared/schemas.ts";
-import { deadLetterTargetInput, runApproveInput, runEventsInput, runListInput, runStartInput, runStepInput, runTargetInput } from "../../shared/runs.ts";
+import { deadLetterTargetInput, runLimitsInput, runApproveInput, runEventsInput, runListInput, runStartInput, runStepInput, runTargetInput } from "../../shared/runs.ts";
 import {
   cancelRun,
   decideRunApproval,
   getRun,
+  getRunLimits,
   listDeadLetters,
   listRunEvents,
   listRunMemory,
@@ -15,6 +16,7 @@ import {
   resumeRun,
   retryDeadLetter,
   retryRunFromStep,
+  setRunLimits,
   startWorkflowRun,
 } from "./service.ts";
 
@@ -22,6 +24,7 @@ import {
 const read = scopedProcedure("runs:read");
 const run = scopedProcedure("workflows:run");
 const cancel = scopedProcedure("runs:cancel");
+const settings = scopedProcedure("settings:admin");
 
 export const runsRouter = router({
   start: run.input(runStartInput).mutation(({ ctx, input }) => startWorkflowRun(ctx.db, auditActor(ctx), input)),
@@ -37,6 +40,8 @@ export const runsRouter = router({
   // The procedure needs workflows:run; the engine also checks the approval step's own scope.
   approve: run.input(runApproveInput).mutation(({ ctx, input }) => decideRunApproval(ctx.db, auditActor(ctx), ctx.scopes, input)),
   deadLetters: read.input(teamInput).query(({ ctx, input }) => listDeadLetters(ctx.db, input.teamId)),
+  limits: read.input(teamInput).query(({ ctx, input }) => getRunLimits(ctx.db, input.teamId)),
+  setLimits: settings.input(runLimitsInput).mutation(({ ctx, input }) => setRunLimits(ctx.db, auditActor(ctx), input)),
   retryDeadLetter: run
     .input(deadLetterTargetInput)
     .mutation(({ ctx, input }) => retryDeadLetter(ctx.db, auditActor(ctx), input.teamId, input.deadLetterId)),

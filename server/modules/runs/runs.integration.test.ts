@@ -315,3 +315,25 @@ describe("runs: step order and progress", () => {
     });
   });
 });
+
+describe("the team's limit on runs at once", () => {
+  it("reads the default, lets an admin change it (audited), starts queued runs that now fit, and refuses bad values", async () => {
+    const admin = await f.caller("admin");
+    const viewer = await f.caller("viewer");
+    expect(await viewer.runs.limits({ teamId: f.team.id })).toMatchObject({ isDefault: true, maxConcurrentRuns: 10 });
+    await expect(admin.runs.setLimits({ teamId: f.team.id, maxConcurrentRuns: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+
+    const busy = "const until = Date.now() + 1500; while (Date.now() < until) {} return 1";
+    const workflow = await admin.workflows.create({ teamId: f.team.id, slug: "one-at-a-time", definition: { name: "One at a time", steps: [{ id: "work", kind: "code", code: busy }] } });
+    expect(await admin.runs.setLimits({ teamId: f.team.id, maxConcurrentRuns: 1 })).toMatchObject({ isDefault: false, maxConcurrentRuns: 1 });
+    const first = await admin.runs.start({ teamId: f.team.id, workflow: workflow.id });
+    const second = await admin.runs.start({ teamId: f.team.id, workflow: workflow.id });
+    expect(await admin.runs.limits({ teamId: f.team.id })).toMatchObject({ running: 1, queued: 1 });
+
+    const raised = await admin.runs.setLimits({ teamId: f.team.id, maxConcurrentRuns: null });
+    expect(raised).toMatchObject({ isDefault: true, maxConcurrentRuns: 10, queued: 0 });
+    const audit = await f.db.auditLog.findFirst({ where: { teamId: f.team.id, action: "runs.limits" }, orderBy: { createdAt: "desc" } });
+    expect(audit).toMatchObject({ targetType: "team" });
+    for (const id of [first.runId, second.runId]) expect(await engine().waitForRun(id)).toBe("SUCCEEDED");
+  });
+});

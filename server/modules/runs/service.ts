@@ -20,6 +20,8 @@ import type {
   runStepInput,
   DeadLetterDto,
   RunActionResultDto,
+  RunLimitsDto,
+  runLimitsInput,
 } from "../../shared/runs.ts";
 import type { RunStatus } from "../../shared/workflow-definition.ts";
 import { recordAudit, type AuditActor } from "../audit/index.ts";
@@ -215,4 +217,33 @@ export async function retryDeadLetter(db: Db, actor: RunActor, teamId: string, d
     after: { deadLetter: letter.id, step: letter.stepKey },
   });
   return { id: letter.id };
+}
+
+// ---------------------------------------------------------------- limits
+
+export type RunLimitsInput = z.infer<typeof runLimitsInput>;
+
+export async function getRunLimits(db: Db, teamId: string): Promise<RunLimitsDto> {
+  const [{ limit, isDefault }, running, queued] = await Promise.all([
+    engine().concurrencyLimit(teamId),
+    db.run.count({ where: { teamId, status: "RUNNING" } }),
+    db.run.count({ where: { teamId, status: "QUEUED" } }),
+  ]);
+  return { maxConcurrentRuns: limit, isDefault, running, queued };
+}
+
+/** Changes how many of the team's runs execute at once; queued runs that now fit start. */
+export async function setRunLimits(db: Db, actor: AuditActor, input: RunLimitsInput): Promise<RunLimitsDto> {
+  const before = await engine().concurrencyLimit(input.teamId);
+  await engine().setConcurrencyLimit(input.teamId, input.maxConcurrentRuns);
+  const after = await getRunLimits(db, input.teamId);
+  await recordAudit(db, actor, {
+    action: "runs.limits",
+    teamId: input.teamId,
+    targetType: "team",
+    targetId: input.teamId,
+    before: { maxConcurrentRuns: before.limit, isDefault: before.isDefault },
+    after: { maxConcurrentRuns: after.maxConcurrentRuns, isDefault: after.isDefault },
+  });
+  return after;
 }

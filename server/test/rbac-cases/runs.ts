@@ -4,7 +4,7 @@
 import type { Prisma } from "../../db/generated/client.ts";
 import type { RunStatus, StepStatus, WorkflowDefinitionInput } from "../../shared/workflow-definition.ts";
 import type { Fixtures } from "../fixtures.ts";
-import { operatorsUp, teamMembers, unique, type Case } from "../rbac.ts";
+import { adminsOnly, operatorsUp, teamMembers, unique, type Case } from "../rbac.ts";
 import { codeDefinition, newWorkflow } from "./workflows.ts";
 
 interface StepSeed {
@@ -76,6 +76,8 @@ export const RUNS_CASES: Record<string, Case> = {
   "runs.messages": { expect: teamMembers, input: (f) => target(f, "SUCCEEDED") },
   "runs.memory": { expect: teamMembers, input: (f) => target(f, "SUCCEEDED") },
   "runs.deadLetters": { expect: teamMembers, input: (f) => ({ teamId: f.team.id }) },
+  "runs.limits": { expect: teamMembers, input: (f) => ({ teamId: f.team.id }) },
+  "runs.setLimits": { expect: adminsOnly, input: (f) => ({ teamId: f.team.id, maxConcurrentRuns: null }) },
   "runs.cancel": { expect: operatorsUp, input: (f) => target(f, "WAITING", [{ key: "gate", kind: "approval", status: "WAITING" }], approvalDefinition) },
   "runs.pause": { expect: operatorsUp, input: (f) => target(f, "WAITING", [{ key: "gate", kind: "approval", status: "WAITING" }], approvalDefinition) },
   "runs.resume": { expect: operatorsUp, input: (f) => target(f, "PAUSED", [{ key: "gate", kind: "approval", status: "WAITING" }], approvalDefinition) },
